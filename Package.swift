@@ -1,0 +1,72 @@
+// swift-tools-version: 6.1
+//
+// SmartTuner: hyperparameter search and supervision for Tacotron-style TTS training.
+// Module map and dependency direction: ../shared/DESIGN.md §1 and docs/architecture.md.
+//
+// Dependencies, and why each is here:
+// - swift-log: the logging API every library module uses (library code never prints).
+// - swift-service-lifecycle: the root supervisor is a `Service` (graceful SIGTERM/SIGINT).
+//   It brings swift-async-algorithms and swift-collections; we use `DequeModule` from the
+//   latter for mailbox ring buffers, so it adds nothing to the build.
+// - swift-argument-parser: the `smart-tuner` command line.
+import PackageDescription
+
+let strictSwift6: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "SmartTuner",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SmartTuner", targets: ["SmartTuner"]),
+        .library(name: "Supervision", targets: ["Supervision"]),
+        .executable(name: "smart-tuner", targets: ["smart-tuner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .target(
+            name: "Supervision",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strictSwift6),
+        .target(
+            name: "SmartTuner",
+            dependencies: [
+                "Supervision", "COpenBLAS", "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift6),
+        .executableTarget(
+            name: "smart-tuner",
+            dependencies: [
+                "SmartTuner",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift6),
+        .testTarget(
+            name: "SupervisionTests", dependencies: ["Supervision"], swiftSettings: strictSwift6),
+        .testTarget(
+            name: "SystemLibraryTests", dependencies: ["COpenBLAS", "CSQLite"],
+            swiftSettings: strictSwift6),
+        .testTarget(
+            name: "SmartTunerTests", dependencies: ["SmartTuner"], swiftSettings: strictSwift6),
+    ]
+)

@@ -1,0 +1,2 @@
+// Embedders import SmartTuner alone; the supervision runtime is part of its public API.
+@_exported import Supervision

@@ -1,0 +1,25 @@
+/// At most `maxRestarts` restarts within `period`, across all children of a supervisor
+/// (Erlang/OTP `intensity` and `period`). One more escalates.
+public struct RestartIntensity: Sendable, Hashable {
+    /// Restarts allowed within the window.
+    public var maxRestarts: Int
+    /// The sliding window.
+    public var period: Duration
+
+    /// Creates a limit; a negative count is taken as 0.
+    public init(maxRestarts: Int, within period: Duration) {
+        self.maxRestarts = max(0, maxRestarts)
+        self.period = max(.zero, period)
+    }
+
+    /// OTP's default: 1 restart in 5 seconds.
+    public static let otpDefault = RestartIntensity(maxRestarts: 1, within: .seconds(5))
+
+    /// Whether a restart at `now`, after the earlier restarts at `recent`, stays within the limit.
+    /// `recent` is trimmed to the window in place.
+    func admits(restartAt now: Duration, recent: inout [Duration]) -> Bool {
+        recent.removeAll { now - $0 > period }
+        recent.append(now)
+        return recent.count <= maxRestarts
+    }
+}

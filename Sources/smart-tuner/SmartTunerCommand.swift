@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct SmartTunerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "smart-tuner",
+        abstract: "Tunes and babysits Tacotron-style text-to-speech training.",
+        subcommands: [SelfCheckCommand.self])
+}
