@@ -10,8 +10,7 @@ struct EscalationTests {
         let script = ScriptedChildren()
         let supervisor = Supervisor(
             name: "root",
-            options: SupervisorOptions(intensity: RestartIntensity(maxRestarts: 2, within: .seconds(10)),
-                                       time: TimeSource(clock)),
+            options: testOptions(intensity: RestartIntensity(maxRestarts: 2, within: .seconds(10)), clock: clock),
             children: ["A", "B", "C"].map { script.spec(ChildID($0)) })
         let recorder = EventRecorder(supervisor)
         let running = Task { try await supervisor.run() }
@@ -45,8 +44,7 @@ struct EscalationTests {
         let script = ScriptedChildren()
         let supervisor = Supervisor(
             name: "root",
-            options: SupervisorOptions(intensity: RestartIntensity(maxRestarts: 1, within: .seconds(5)),
-                                       time: TimeSource(clock)),
+            options: testOptions(intensity: RestartIntensity(maxRestarts: 1, within: .seconds(5)), clock: clock),
             children: [script.spec("A")])
         let recorder = EventRecorder(supervisor)
         let running = Task { try await supervisor.run() }
@@ -67,12 +65,12 @@ struct EscalationTests {
         let innerRuns = Counter()
         let parent = Supervisor(
             name: "parent",
-            options: SupervisorOptions(intensity: RestartIntensity(maxRestarts: 5, within: .seconds(60))),
+            options: testOptions(intensity: RestartIntensity(maxRestarts: 5, within: .seconds(60))),
             children: [AnyChildSpec(ChildSpec<Void>.supervisor(id: "inner") { incarnation in
                 innerRuns.increment()
                 return Supervisor(
                     name: "inner-\(incarnation.generation)",
-                    options: SupervisorOptions(intensity: RestartIntensity(maxRestarts: 0, within: .seconds(60))),
+                    options: testOptions(intensity: RestartIntensity(maxRestarts: 0, within: .seconds(60))),
                     children: [script.spec(ChildID("worker-\(incarnation.generation)"))])
             })])
         let recorder = EventRecorder(parent)

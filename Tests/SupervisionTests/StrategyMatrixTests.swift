@@ -43,8 +43,8 @@ struct StrategyMatrixTests {
         let ids: [ChildID] = ["A", "B", "C"]
         let supervisor = Supervisor(
             name: "matrix",
-            options: SupervisorOptions(strategy: strategy, intensity: RestartIntensity(maxRestarts: 10, within: .seconds(60)),
-                                       time: TimeSource(clock)),
+            options: testOptions(strategy: strategy, intensity: RestartIntensity(maxRestarts: 10, within: .seconds(60)),
+                                 clock: clock),
             children: ids.map { script.spec($0, restart: restart, shutdown: mode.shutdown) })
         let recorder = EventRecorder(supervisor)
         let running = Task { try await supervisor.run() }

@@ -1,0 +1,31 @@
+// swift-tools-version: 6.1
+//
+// Benchmarks for SmartTuner, kept in their own package so that `swift build` and
+// `swift test` of the main package never build package-benchmark (a release build of it
+// takes minutes). Run: `swift package --package-path Benchmarks benchmark`.
+import Foundation
+import PackageDescription
+
+/// SwiftPM names a path dependency after its folder, which differs between clones.
+let rootPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().lastPathComponent.lowercased()
+
+let package = Package(
+    name: "SmartTunerBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "SupervisionBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Supervision", package: rootPackage),
+            ],
+            path: "Benchmarks/SupervisionBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    ]
+)
