@@ -3,6 +3,9 @@ import Synchronization
 
 /// Thrown by a send to a queue (or mailbox) that has been closed.
 public struct QueueClosedError: Error, Sendable, CustomStringConvertible {
+    /// Creates the error.
+    @inlinable public init() {}
+
     public var description: String { "the queue is closed; nothing more can be sent to it" }
 }
 
@@ -13,24 +16,38 @@ public struct QueueClosedError: Error, Sendable, CustomStringConvertible {
 /// rates cheap. Each sender's elements keep their order. After ``close()`` no send succeeds,
 /// and receivers drain what is left before they see the end.
 public final class BoundedQueue<Element: Sendable>: Sendable {
-    private struct Waiter {
-        let id: UInt64
-        let continuation: CheckedContinuation<Void, Never>
+    // Internals are `@usableFromInline` so that the hot paths below inline into (and are
+    // specialised for) the caller's element type: unspecialised generic code costs several
+    // hundred nanoseconds per element across a module boundary.
+    @usableFromInline
+    struct Waiter: Sendable {
+        @usableFromInline let id: UInt64
+        @usableFromInline let continuation: CheckedContinuation<Void, Never>
+
+        @usableFromInline
+        init(id: UInt64, continuation: CheckedContinuation<Void, Never>) {
+            self.id = id
+            self.continuation = continuation
+        }
     }
 
-    private struct State {
-        var buffer: Deque<Element> = []
-        var closed = false
-        var receivers: Deque<Waiter> = []
-        var senders: Deque<Waiter> = []
-        var nextID: UInt64 = 0
+    @usableFromInline
+    struct State {
+        @usableFromInline var buffer: Deque<Element> = []
+        @usableFromInline var closed = false
+        @usableFromInline var receivers: Deque<Waiter> = []
+        @usableFromInline var senders: Deque<Waiter> = []
+        @usableFromInline var nextID: UInt64 = 0
+
+        @usableFromInline init() {}
     }
 
-    private enum WaitKind { case space, elements }
+    @usableFromInline
+    enum WaitKind: Sendable { case space, elements }
 
     /// The most elements the queue holds at once.
     public let capacity: Int
-    private let state = Mutex(State())
+    @usableFromInline let state = Mutex(State())
 
     /// Creates an empty queue holding at most `capacity` elements (at least 1).
     public init(capacity: Int) {
@@ -46,6 +63,7 @@ public final class BoundedQueue<Element: Sendable>: Sendable {
     /// Appends `element`, suspending while the queue is full.
     /// - Throws: ``QueueClosedError`` if the queue is closed; `CancellationError` if the task
     ///   is cancelled while it waits for room (an element that fits is accepted even then).
+    @inlinable
     public func send(_ element: Element) async throws {
         while true {
             let outcome = state.withLock { state -> (accepted: Bool, wake: Waiter?, closed: Bool) in
@@ -65,6 +83,7 @@ public final class BoundedQueue<Element: Sendable>: Sendable {
 
     /// Appends every element of `elements` in order, suspending whenever the queue is full.
     /// - Throws: as ``send(_:)``; elements accepted before the error stay in the queue.
+    @inlinable
     public func send<S: Sequence>(contentsOf elements: S) async throws where S.Element == Element {
         var pending = Array(elements)[...]
         while !pending.isEmpty {
@@ -89,6 +108,7 @@ public final class BoundedQueue<Element: Sendable>: Sendable {
     /// Removes and returns the oldest element, suspending while the queue is empty.
     /// - Returns: `nil` once the queue is closed and drained.
     /// - Throws: `CancellationError` if the task is cancelled while it waits.
+    @inlinable
     public func receive() async throws -> Element? {
         try await receive(upTo: 1).first
     }
@@ -97,6 +117,7 @@ public final class BoundedQueue<Element: Sendable>: Sendable {
     /// while the queue is empty.
     /// - Returns: an empty array once the queue is closed and drained.
     /// - Throws: `CancellationError` if the task is cancelled while it waits.
+    @inlinable
     public func receive(upTo maxCount: Int) async throws -> [Element] {
         let limit = max(1, maxCount)
         while true {
@@ -133,7 +154,8 @@ public final class BoundedQueue<Element: Sendable>: Sendable {
     }
 
     /// Suspends until the condition may have changed (room, elements, close) or cancellation.
-    private func wait(for kind: WaitKind) async throws {
+    @usableFromInline
+    func wait(for kind: WaitKind) async throws {
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1
             return state.nextID

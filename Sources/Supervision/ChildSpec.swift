@@ -99,6 +99,7 @@ struct RestartContextParts {
     let generation: Int
     let reason: TerminationReason
     let history: [RestartRecord]
+    let restartCount: Int
     let proposedDelay: Duration
     let now: Duration
 }
@@ -134,7 +135,7 @@ final class TypedChild<Input: Sendable>: SupervisedChild {
         guard let decider = spec.decider else { return .restart(after: parts.proposedDelay) }
         let context = RestartContext(
             childID: spec.id, generation: parts.generation, reason: parts.reason, input: input,
-            history: parts.history, proposedDelay: parts.proposedDelay, now: parts.now)
+            history: parts.history, restartCount: parts.restartCount, proposedDelay: parts.proposedDelay, now: parts.now)
         switch decider(context) {
         case .restart(let newInput, let delay):
             input = newInput

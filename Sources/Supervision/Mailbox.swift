@@ -10,6 +10,7 @@ public struct Envelope<Message: Sendable>: Sendable {
     public let message: Message
 
     /// Creates an envelope.
+    @inlinable
     public init(generation: Int, sequence: UInt64, message: Message) {
         self.generation = generation
         self.sequence = sequence
@@ -25,14 +26,17 @@ public struct Envelope<Message: Sendable>: Sendable {
 /// queued — and never delivered. Everything else is delivered in order; a full mailbox
 /// suspends its senders (see ``BoundedQueue``).
 public final class Mailbox<Message: Sendable>: Sendable {
-    private struct Gate {
-        var generation: Int
-        var droppedStale = 0
-        var delivered = 0
+    @usableFromInline
+    struct Gate {
+        @usableFromInline var generation: Int
+        @usableFromInline var droppedStale = 0
+        @usableFromInline var delivered = 0
+
+        @usableFromInline init(generation: Int) { self.generation = generation }
     }
 
-    private let queue: BoundedQueue<Envelope<Message>>
-    private let gate: Mutex<Gate>
+    @usableFromInline let queue: BoundedQueue<Envelope<Message>>
+    @usableFromInline let gate: Mutex<Gate>
 
     /// Creates an empty mailbox holding at most `capacity` messages, accepting `generation`
     /// and later.
@@ -65,18 +69,27 @@ public final class Mailbox<Message: Sendable>: Sendable {
     /// - Returns: `false` if the envelope was stale and dropped.
     /// - Throws: ``QueueClosedError`` after ``close()``; `CancellationError` if cancelled
     ///   while waiting for room.
-    @discardableResult
+    @inlinable @discardableResult
     public func send(_ envelope: Envelope<Message>) async throws -> Bool {
-        guard admit(generation: envelope.generation, count: 1) else { return false }
+        let admitted = gate.withLock { gate in
+            guard envelope.generation >= gate.generation else {
+                gate.droppedStale += 1
+                return false
+            }
+            return true
+        }
+        guard admitted else { return false }
         try await queue.send(envelope)
         return true
     }
 
     /// Sends envelopes of one generation as a batch, suspending whenever the mailbox is full.
     /// - Returns: how many were accepted (0 if the generation is stale).
-    @discardableResult
+    @inlinable @discardableResult
     public func send(contentsOf envelopes: [Envelope<Message>]) async throws -> Int {
         let fresh = gate.withLock { gate -> [Envelope<Message>] in
+            // Envelopes of one batch usually share a generation: check the cheap case first.
+            if envelopes.allSatisfy({ $0.generation >= gate.generation }) { return envelopes }
             let kept = envelopes.filter { $0.generation >= gate.generation }
             gate.droppedStale += envelopes.count - kept.count
             return kept
@@ -87,17 +100,23 @@ public final class Mailbox<Message: Sendable>: Sendable {
 
     /// Receives the next message of a current generation.
     /// - Returns: `nil` once the mailbox is closed and drained.
+    @inlinable
     public func receive() async throws -> Envelope<Message>? {
         try await receive(upTo: 1).first
     }
 
     /// Receives up to `maxCount` messages of current generations (at least one).
     /// - Returns: an empty array once the mailbox is closed and drained.
+    @inlinable
     public func receive(upTo maxCount: Int) async throws -> [Envelope<Message>] {
         while true {
             let batch = try await queue.receive(upTo: maxCount)
             if batch.isEmpty { return [] }
             let fresh = gate.withLock { gate -> [Envelope<Message>] in
+                if batch.allSatisfy({ $0.generation >= gate.generation }) {
+                    gate.delivered += batch.count
+                    return batch
+                }
                 let kept = batch.filter { $0.generation >= gate.generation }
                 gate.droppedStale += batch.count - kept.count
                 gate.delivered += kept.count
@@ -114,16 +133,6 @@ public final class Mailbox<Message: Sendable>: Sendable {
     public func sender(generation: Int) -> MailboxSender<Message> {
         MailboxSender(mailbox: self, generation: generation)
     }
-
-    private func admit(generation: Int, count: Int) -> Bool {
-        gate.withLock { gate in
-            guard generation >= gate.generation else {
-                gate.droppedStale += count
-                return false
-            }
-            return true
-        }
-    }
 }
 
 /// Sends to a ``Mailbox`` on behalf of one incarnation, numbering its messages.
@@ -132,7 +141,7 @@ public final class MailboxSender<Message: Sendable>: Sendable {
     public let mailbox: Mailbox<Message>
     /// The generation stamped on every message.
     public let generation: Int
-    private let sequence = Mutex<UInt64>(0)
+    @usableFromInline let sequence = Mutex<UInt64>(0)
 
     init(mailbox: Mailbox<Message>, generation: Int) {
         self.mailbox = mailbox
@@ -140,7 +149,7 @@ public final class MailboxSender<Message: Sendable>: Sendable {
     }
 
     /// Sends one message. Returns `false` if this sender's generation is stale.
-    @discardableResult
+    @inlinable @discardableResult
     public func send(_ message: Message) async throws -> Bool {
         let number = sequence.withLock { value -> UInt64 in
             defer { value += 1 }
@@ -150,7 +159,7 @@ public final class MailboxSender<Message: Sendable>: Sendable {
     }
 
     /// Sends messages as one batch. Returns how many were accepted.
-    @discardableResult
+    @inlinable @discardableResult
     public func send(contentsOf messages: [Message]) async throws -> Int {
         let first = sequence.withLock { value -> UInt64 in
             defer { value += UInt64(messages.count) }

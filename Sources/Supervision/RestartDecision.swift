@@ -18,6 +18,9 @@ public struct RestartRecord: Sendable {
     public let at: Duration
     /// The delay the restart waited.
     public let delay: Duration
+
+    /// How many of a child's most recent restarts its history keeps.
+    public static let keptPerChild = 64
 }
 
 /// Everything a decider knows when a child is due for a restart.
@@ -30,8 +33,11 @@ public struct RestartContext<Input: Sendable>: Sendable {
     public let reason: TerminationReason
     /// The input the ended generation ran with.
     public let input: Input
-    /// This child's earlier restarts, oldest first.
+    /// This child's most recent earlier restarts, oldest first (at most
+    /// ``RestartRecord/keptPerChild``).
     public let history: [RestartRecord]
+    /// How many times this child has been restarted in all.
+    public let restartCount: Int
     /// The delay the supervisor's ``Backoff`` proposes for this restart.
     public let proposedDelay: Duration
     /// Elapsed time on the supervisor's clock when the generation ended.

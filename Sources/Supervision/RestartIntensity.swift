@@ -1,3 +1,5 @@
+import DequeModule
+
 /// At most `maxRestarts` restarts within `period`, across all children of a supervisor
 /// (Erlang/OTP `intensity` and `period`). One more escalates.
 public struct RestartIntensity: Sendable, Hashable {
@@ -15,11 +17,14 @@ public struct RestartIntensity: Sendable, Hashable {
     /// OTP's default: 1 restart in 5 seconds.
     public static let otpDefault = RestartIntensity(maxRestarts: 1, within: .seconds(5))
 
-    /// Whether a restart at `now`, after the earlier restarts at `recent`, stays within the limit.
-    /// `recent` is trimmed to the window in place.
-    func admits(restartAt now: Duration, recent: inout [Duration]) -> Bool {
-        recent.removeAll { now - $0 > period }
+    /// Whether a restart at `now`, after the earlier restarts at `recent` (oldest first), stays
+    /// within the limit. Records it, and trims `recent` to what can still matter: the window,
+    /// and at most `maxRestarts + 1` entries — O(1) amortised per restart.
+    func admits(restartAt now: Duration, recent: inout Deque<Duration>) -> Bool {
+        while let oldest = recent.first, now - oldest > period { recent.removeFirst() }
         recent.append(now)
-        return recent.count <= maxRestarts
+        let admitted = recent.count <= maxRestarts
+        while recent.count > maxRestarts + 1 { recent.removeFirst() }
+        return admitted
     }
 }

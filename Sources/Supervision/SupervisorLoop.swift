@@ -1,3 +1,4 @@
+import DequeModule
 import Logging
 
 /// The state and decisions of one running supervisor. Owned by the supervisor's loop task
@@ -8,7 +9,8 @@ final class SupervisorLoop {
         var generation = 0
         var phase: Phase = .idle
         var consecutiveRestarts = 0
-        var history: [RestartRecord] = []
+        var history: Deque<RestartRecord> = []
+        var restartCount = 0
         var startedAt: Duration = .zero
     }
 
@@ -33,8 +35,8 @@ final class SupervisorLoop {
     private var logger: Logger
     private var rng: SplitMix64
     private var slots: [Slot] = []
-    private var recentRestarts: [Duration] = []
-    private var recentEnds: [(at: Duration, reason: TerminationReason)] = []
+    private var recentRestarts: Deque<Duration> = []
+    private var recentEnds: Deque<(at: Duration, reason: TerminationReason)> = []
     private var timers: [UInt64: (task: Task<Void, Never>, delay: Duration)] = [:]
     private var nextToken: UInt64 = 0
 
@@ -143,8 +145,9 @@ final class SupervisorLoop {
         } else {
             await broadcast.publish(.stopped(id, generation: generation, reason: .completed))
         }
-        recentEnds.removeAll { now - $0.at > options.intensity.period }
+        while let oldest = recentEnds.first, now - oldest.at > options.intensity.period { recentEnds.removeFirst() }
         recentEnds.append((now, reason))
+        while recentEnds.count > options.intensity.maxRestarts + 1 { recentEnds.removeFirst() }
 
         let child = slots[index].child
         guard child.restart.restarts(after: reason) else { return endForGood(at: index) }
@@ -154,8 +157,8 @@ final class SupervisorLoop {
         let proposed = options.backoff.delay(
             consecutiveRestarts: slots[index].consecutiveRestarts, unitRandom: rng.nextUnit())
         let decision = child.decide(RestartContextParts(
-            generation: generation, reason: reason, history: slots[index].history,
-            proposedDelay: proposed, now: now))
+            generation: generation, reason: reason, history: Array(slots[index].history),
+            restartCount: slots[index].restartCount, proposedDelay: proposed, now: now))
         switch decision {
         case .stop:
             return endForGood(at: index)
@@ -167,7 +170,9 @@ final class SupervisorLoop {
                     maxRestarts: options.intensity.maxRestarts, period: options.intensity.period)))
             }
             slots[index].consecutiveRestarts += 1
+            slots[index].restartCount += 1
             slots[index].history.append(RestartRecord(generation: generation, reason: reason, at: now, delay: delay))
+            if slots[index].history.count > RestartRecord.keptPerChild { slots[index].history.removeFirst() }
             logger.notice("restarting child", metadata: ["child": "\(id)", "after": "\(delay)", "reason": "\(reason)"])
             await restartGroup(triggeredBy: id, delay: delay)
             return .proceed
