@@ -9,6 +9,7 @@
 //   It brings swift-async-algorithms and swift-collections; we use `DequeModule` from the
 //   latter for mailbox ring buffers, so it adds nothing to the build.
 // - swift-argument-parser: the `smart-tuner` command line.
+// - swift-crypto: SHA-256 of checkpoints (Foundation on Linux has no digest API).
 import PackageDescription
 
 let strictSwift6: [SwiftSetting] = [
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -36,9 +38,19 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "Randomness", swiftSettings: strictSwift6),
+        .target(name: "Alignment", swiftSettings: strictSwift6),
+        .target(
+            name: "TinyTacotron",
+            dependencies: [
+                "COpenBLAS", "Randomness",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift6),
         .target(
             name: "Supervision",
             dependencies: [
+                "Randomness",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -47,7 +59,7 @@ let package = Package(
         .target(
             name: "SmartTuner",
             dependencies: [
-                "Supervision", "COpenBLAS", "CSQLite",
+                "Supervision", "Randomness", "Alignment", "TinyTacotron", "COpenBLAS", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -62,7 +74,11 @@ let package = Package(
             ],
             swiftSettings: strictSwift6),
         .testTarget(
-            name: "SupervisionTests", dependencies: ["Supervision"], swiftSettings: strictSwift6),
+            name: "SupervisionTests", dependencies: ["Supervision", "Randomness"], swiftSettings: strictSwift6),
+        .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], swiftSettings: strictSwift6),
+        .testTarget(
+            name: "TinyTacotronTests", dependencies: ["TinyTacotron", "Alignment", "Randomness"],
+            swiftSettings: strictSwift6),
         .testTarget(
             name: "SystemLibraryTests", dependencies: ["COpenBLAS", "CSQLite"],
             swiftSettings: strictSwift6),

@@ -1,2 +1,3 @@
 // Embedders import SmartTuner alone; the supervision runtime is part of its public API.
 @_exported import Supervision
+@_exported import Randomness

@@ -1,5 +1,6 @@
 import DequeModule
 import Logging
+import Randomness
 
 /// The state and decisions of one running supervisor. Owned by the supervisor's loop task
 /// and touched by nothing else, so it needs no locks and cannot be re-entered.

@@ -1,0 +1,70 @@
+/// The alignment quality of one utterance, or the mean over a batch (DESIGN §5).
+///
+/// Coding keys are the metric names used everywhere (JSON output, events, store, UI).
+public struct AlignmentMetrics: Sendable, Codable, Equatable {
+    /// F: mean over frames of the largest weight.
+    public var focusRate: Double
+    /// C: mean over tokens of the largest weight any frame gives it.
+    public var coverage: Double
+    /// G: mean over frames of the weight within the diagonal band.
+    public var diagonality: Double
+    /// B: share of frame steps whose argmax token moves backwards.
+    public var backJumpRate: Double
+    /// S: tokens skipped by argmax jumps, over N.
+    public var skipRate: Double
+    /// M: share of tokens whose total weight is below 0.5.
+    public var missingTokens: Double
+    /// H: mean normalised row entropy.
+    public var entropy: Double
+    /// δ: mean distance of the argmax path from the diagonal.
+    public var drift: Double
+    /// E: distance of the first stop frame from the last frame, over T (when gates are given).
+    public var stopError: Double?
+    /// Share of frames whose argmax is within one token of the true alignment (when known).
+    public var accuracy: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case focusRate = "focus_rate"
+        case coverage
+        case diagonality
+        case backJumpRate = "back_jump_rate"
+        case skipRate = "skip_rate"
+        case missingTokens = "missing_tokens"
+        case entropy
+        case drift
+        case stopError = "stop_error"
+        case accuracy
+    }
+
+    /// Creates metrics from their values.
+    public init(focusRate: Double, coverage: Double, diagonality: Double, backJumpRate: Double, skipRate: Double,
+                missingTokens: Double, entropy: Double, drift: Double, stopError: Double? = nil, accuracy: Double? = nil) {
+        self.focusRate = focusRate
+        self.coverage = coverage
+        self.diagonality = diagonality
+        self.backJumpRate = backJumpRate
+        self.skipRate = skipRate
+        self.missingTokens = missingTokens
+        self.entropy = entropy
+        self.drift = drift
+        self.stopError = stopError
+        self.accuracy = accuracy
+    }
+
+    /// The mean of each metric over `utterances`; an optional metric is averaged over the
+    /// utterances that have it, and is `nil` if none has. `nil` for an empty batch.
+    public static func mean(of utterances: [AlignmentMetrics]) -> AlignmentMetrics? {
+        guard !utterances.isEmpty else { return nil }
+        let count = Double(utterances.count)
+        func average(_ value: (AlignmentMetrics) -> Double) -> Double { utterances.map(value).reduce(0, +) / count }
+        func averageOptional(_ value: (AlignmentMetrics) -> Double?) -> Double? {
+            let present = utterances.compactMap(value)
+            return present.isEmpty ? nil : present.reduce(0, +) / Double(present.count)
+        }
+        return AlignmentMetrics(
+            focusRate: average(\.focusRate), coverage: average(\.coverage), diagonality: average(\.diagonality),
+            backJumpRate: average(\.backJumpRate), skipRate: average(\.skipRate),
+            missingTokens: average(\.missingTokens), entropy: average(\.entropy), drift: average(\.drift),
+            stopError: averageOptional(\.stopError), accuracy: averageOptional(\.accuracy))
+    }
+}
