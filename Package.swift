@@ -80,6 +80,9 @@ let package = Package(
             name: "TinyTacotronTests", dependencies: ["TinyTacotron", "Alignment", "Randomness"],
             swiftSettings: strictSwift6),
         .testTarget(
+            name: "TrainingFixtureTests", dependencies: ["TinyTacotron", "Alignment"],
+            swiftSettings: strictSwift6),
+        .testTarget(
             name: "SystemLibraryTests", dependencies: ["COpenBLAS", "CSQLite"],
             swiftSettings: strictSwift6),
         .testTarget(

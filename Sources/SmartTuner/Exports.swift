@@ -1,3 +1,5 @@
 // Embedders import SmartTuner alone; the supervision runtime is part of its public API.
 @_exported import Supervision
 @_exported import Randomness
+@_exported import Alignment
+@_exported import TinyTacotron

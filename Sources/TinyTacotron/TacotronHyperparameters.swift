@@ -24,9 +24,9 @@ public struct TacotronHyperparameters: Sendable, Hashable, Codable {
     /// Embedding and encoder width.
     public var encoderSize: Int = 64
     /// Residual convolution layers in the encoder.
-    public var encoderLayers: Int = 2
+    public var encoderLayers: Int = 1
     /// Prenet width.
-    public var prenetSize: Int = 64
+    public var prenetSize: Int = 32
     /// Decoder GRU width.
     public var decoderSize: Int = 128
     /// Attention width.
