@@ -60,7 +60,8 @@ public final class TacotronTrainer {
         let (seconds, attoseconds) = (now() - started).components
         let elapsed = max(Double(seconds) + Double(attoseconds) * 1e-18, 1e-9)
         return StepReport(step: step, losses: losses, gradientNorm: norm, learningRate: rate,
-                          framesPerSecond: Double(batch.validFrames) / elapsed)
+                          framesPerSecond: Double(batch.validFrames) / elapsed,
+                          gflops: model.matrixFLOPs(batch) / elapsed / 1e9)
     }
 
     /// Evaluates the first `count` validation utterances (all by default) with teacher forcing,

@@ -10,6 +10,8 @@ public struct StepReport: Sendable, Hashable, Codable {
     public let learningRate: Double
     /// Valid decoder frames processed per second.
     public let framesPerSecond: Double
+    /// Achieved GFLOP/s of the step's matrix products (forward and backward).
+    public let gflops: Double
 }
 
 /// One validation utterance as the quality analysis needs it.
