@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 swift build -c release --product smart-tuner
-exec .build/release/smart-tuner selfcheck "$@"
+exec .build/release/smart-tuner train "$@"
