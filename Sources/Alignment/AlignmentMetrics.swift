@@ -1,7 +1,7 @@
 /// The alignment quality of one utterance, or the mean over a batch (DESIGN §5).
 ///
 /// Coding keys are the metric names used everywhere (JSON output, events, store, UI).
-public struct AlignmentMetrics: Sendable, Codable, Equatable {
+public struct AlignmentMetrics: Sendable, Codable, Hashable {
     /// F: mean over frames of the largest weight.
     public var focusRate: Double
     /// C: mean over tokens of the largest weight any frame gives it.
