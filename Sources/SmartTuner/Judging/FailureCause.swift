@@ -1,0 +1,53 @@
+/// Why a trial incarnation failed (DESIGN §4). Each cause has a default adjustment rule.
+public enum FailureCause: String, Sendable, Hashable, Codable, CaseIterable {
+    /// NaN or infinity in a loss or the gradient norm.
+    case nonFinite
+    /// The loss rose far above its recent moving average.
+    case divergence
+    /// The gradient norm stayed over its threshold for several steps.
+    case gradientExplosion
+    /// Not aligned by the alignment deadline, or alignment lost after it was reached.
+    case attentionCollapse
+    /// Over the memory budget, killed by the OOM killer, or an allocation failed.
+    case outOfMemory
+    /// No heartbeat within the timeout.
+    case hang
+    /// A thrown error, a non-zero exit or a signal.
+    case crash
+}
+
+/// The metric values that made a judgement, kept with every failure and restart.
+public struct Evidence: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// One line, for people.
+    public let summary: String
+    /// The values by metric name.
+    public let values: [String: Double]
+
+    /// Creates evidence.
+    public init(_ summary: String, values: [String: Double] = [:]) {
+        self.summary = summary
+        self.values = values
+    }
+
+    public var description: String { summary }
+}
+
+/// What the early-stopping judge concludes about a trial after a step or a validation.
+public enum TrialVerdict: Sendable, Hashable {
+    /// Keep training.
+    case `continue`
+    /// End the trial successfully.
+    case stop(StopReason, Evidence)
+    /// End the trial: the pruner says it will not beat the others.
+    case prune(Evidence)
+    /// The incarnation failed; the restart policy decides what follows.
+    case fail(FailureCause, Evidence)
+
+    /// Why a trial is stopped early without failing.
+    public enum StopReason: String, Sendable, Hashable, Codable {
+        /// The objective stopped improving.
+        case converged
+        /// Validation worsens while the train/validation gap grows.
+        case overfitting
+    }
+}
