@@ -65,14 +65,14 @@ struct TrainCommand: AsyncParsableCommand {
         var values: [String: Double] = [:]
         if let parametersFile {
             guard let data = FileManager.default.contents(atPath: parametersFile) else {
-                throw ValidationError("cannot read --params file \(parametersFile)")
+                throw CommandFailure("cannot read --params file \(parametersFile)")
             }
             guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw ValidationError("--params file \(parametersFile) must hold one JSON object of names to numbers")
+                throw CommandFailure("--params file \(parametersFile) must hold one JSON object of names to numbers")
             }
             for (name, value) in object {
                 guard let number = value as? NSNumber, !(value is Bool) else {
-                    throw ValidationError("--params file \(parametersFile): '\(name)' must be a number")
+                    throw CommandFailure("--params file \(parametersFile): '\(name)' must be a number")
                 }
                 values[name] = number.doubleValue
             }

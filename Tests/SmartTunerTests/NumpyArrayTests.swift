@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+@testable import SmartTuner
+
+@Suite("NumPy files and attention analysis")
+struct NumpyArrayTests {
+    /// A `.npy` file (version 1) holding `values` with `shape` as `descr`.
+    static func npy(_ values: [Double], shape: [Int], descr: String = "<f4", fortran: Bool = false) -> Data {
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(descr)', 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(shapeText), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        data.append(contentsOf: [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
+        data.append(contentsOf: Array(header.utf8))
+        let bigEndian = descr.hasPrefix(">")
+        for value in values {
+            if descr.hasSuffix("f4") {
+                let bits = Float(value).bitPattern
+                withUnsafeBytes(of: bigEndian ? bits.bigEndian : bits.littleEndian) { data.append(contentsOf: $0) }
+            } else {
+                let bits = value.bitPattern
+                withUnsafeBytes(of: bigEndian ? bits.bigEndian : bits.littleEndian) { data.append(contentsOf: $0) }
+            }
+        }
+        return data
+    }
+
+    @Test("float32, float64 and big-endian files read back exactly", arguments: ["<f4", "<f8", ">f4", ">f8"])
+    func dtypes(descr: String) throws {
+        let values = [0.5, 0.25, 0.25, 0, 1, 0]
+        let array = try NumpyArray(npy: Self.npy(values, shape: [2, 3], descr: descr))
+        #expect(array.shape == [2, 3])
+        #expect(array.values == values.map(Float.init))
+    }
+
+    @Test("a file NumPy itself wrote is read (when Python and NumPy are present, as scripts/test.sh ensures)")
+    func realNumpyFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("np-\(UUID().uuidString).npy").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import numpy as np, sys; np.save(sys.argv[1], np.arange(24, dtype=np.float64).reshape(2, 3, 4) / 10)", path]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        let array = try NumpyArray(npy: try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(array.shape == [2, 3, 4])
+        #expect(array.values == (0..<24).map { Float(Double($0) / 10) })
+    }
+
+    @Test("malformed files get errors that say what would be valid")
+    func malformed() {
+        let cases: [(Data, String)] = [
+            (Data("hello".utf8), "not a NumPy"),
+            (Self.npy([1, 2], shape: [2], descr: "<i4"), "float32 or float64"),
+            (Self.npy([1, 2, 3, 4], shape: [2, 2], fortran: true), "Fortran"),
+            (Self.npy([1, 2, 3], shape: [2, 2]), "needs 16"),
+            (Data([0x93] + Array("NUMPY".utf8) + [9, 0, 0, 0]), "version 9"),
+        ]
+        for (data, mention) in cases {
+            let error = #expect(throws: NumpyArray.FormatError.self) { try NumpyArray(npy: data, name: "x.npy") }
+            #expect(error?.description.contains(mention) == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test("a batch is analysed per utterance within its valid lengths, with a batch mean")
+    func batchAnalysis() throws {
+        // Utterance 0: identity 3×3. Utterance 1: valid 2×2 identity inside padding.
+        let values: [Double] = [1, 0, 0, 0, 1, 0, 0, 0, 1,
+                                1, 0, 0, 0, 1, 0, 0.3, 0.3, 0.4]
+        let array = try NumpyArray(npy: Self.npy(values, shape: [2, 3, 3]))
+        let analysis = try AttentionFileAnalysis(array, lengths: try AttentionFileAnalysis.parseLengths("3:3,2:2"))
+        #expect(analysis.utterances.count == 2)
+        #expect(analysis.utterances.allSatisfy { $0.focusRate == 1 && $0.missingTokens == 0 })
+        #expect(analysis.mean.focusRate == 1)
+        #expect(throws: AttentionFileAnalysis.InputError.self) { try AttentionFileAnalysis(array, lengths: [(4, 3), (2, 2)]) }
+        #expect(throws: AttentionFileAnalysis.InputError.self) { try AttentionFileAnalysis(array, lengths: [(3, 3)]) }
+        #expect(throws: AttentionFileAnalysis.InputError.self) { try AttentionFileAnalysis.parseLengths("3x3") }
+        #expect(throws: AttentionFileAnalysis.InputError.self) {
+            try AttentionFileAnalysis(try NumpyArray(npy: Self.npy([1, 2], shape: [2])))
+        }
+    }
+}
