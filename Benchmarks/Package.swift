@@ -28,6 +28,15 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         .executableTarget(
+            name: "AlignmentBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SmartTuner", package: rootPackage),
+            ],
+            path: "Benchmarks/AlignmentBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
             name: "TinyTacotronBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),

@@ -23,31 +23,70 @@ public enum AlignmentAnalysis {
         let T = Double(frameCount)
         let N = Double(tokenCount)
         let band = Swift.max(2, Int((0.15 * N).rounded(.up)))
-        var columnSums = [Double](repeating: 0, count: tokenCount)
+        // One pass over the rows: eight tokens at a time for the column sums and maxima, the row
+        // maximum and the entropy terms; then the argmax, the diagonal band and the path metrics.
+        let lanes = tokenCount / 8
+        let vectorSums = UnsafeMutableBufferPointer<SIMD8<Float>>.allocate(capacity: max(1, lanes))
+        let vectorMax = UnsafeMutableBufferPointer<SIMD8<Float>>.allocate(capacity: max(1, lanes))
+        let terms = UnsafeMutablePointer<Float>.allocate(capacity: max(8, tokenCount))
+        terms.initialize(repeating: 0, count: max(8, tokenCount))
+        vectorSums.initialize(repeating: .zero)
+        vectorMax.initialize(repeating: .zero)
+        defer {
+            vectorSums.deallocate()
+            terms.deallocate()
+            vectorMax.deallocate()
+        }
+        var columnSums = [Float](repeating: 0, count: tokenCount)
         var columnMax = [Float](repeating: 0, count: tokenCount)
         var focus = 0.0, diagonal = 0.0, entropy = 0.0, drift = 0.0
         var backJumps = 0, skipped = 0, correct = 0
         var previousArgmax = 0
 
-        attention.values.withUnsafeBufferPointer { values in
+        attention.values.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
             for t in 0..<frameCount {
-                let row = UnsafeBufferPointer(rebasing: values[(t * attention.rowStride)..<(t * attention.rowStride + tokenCount)])
-                var best: Float = -.infinity
-                var argmax = 0
-                var rowEntropy = 0.0
-                for j in 0..<tokenCount {
-                    let weight = row[j]
-                    if weight > best { best = weight; argmax = j }
-                    columnSums[j] += Double(weight)
-                    if weight > columnMax[j] { columnMax[j] = weight }
-                    if weight > 0 { rowEntropy -= Double(weight) * log(Double(weight)) }
+                let row = base + t * attention.rowStride
+                let raw = UnsafeRawPointer(row)
+                var rowMax = SIMD8<Float>(repeating: -.infinity)
+                var rowEntropy = SIMD8<Float>.zero
+                for lane in 0..<lanes {
+                    let v = raw.loadUnaligned(fromByteOffset: lane * 32, as: SIMD8<Float>.self)
+                    vectorSums[lane] += v
+                    vectorMax[lane] = vectorMax[lane].replacing(with: v, where: v .> vectorMax[lane])
+                    rowMax = rowMax.replacing(with: v, where: v .> rowMax)
                 }
+                // −α·ln α per cell into a scratch row (a loop the compiler vectorises), then summed.
+                for j in 0..<(lanes * 8) {
+                    let v = row[j]
+                    terms[j] = v > 0 ? v * fastLog(v) : 0
+                }
+                let termsRaw = UnsafeRawPointer(terms)
+                for lane in 0..<lanes {
+                    rowEntropy -= termsRaw.loadUnaligned(fromByteOffset: lane * 32, as: SIMD8<Float>.self)
+                }
+                var best = rowMax.max()
+                var tailEntropy = 0.0
+                for j in (lanes * 8)..<tokenCount {
+                    let weight = row[j]
+                    columnSums[j] += weight
+                    columnMax[j] = Swift.max(columnMax[j], weight)
+                    best = Swift.max(best, weight)
+                    if weight > 0 { tailEntropy -= Double(weight) * log(Double(weight)) }
+                }
+                // Ties go to the lowest index.
+                var argmax = 0
+                while argmax < tokenCount - 1, row[argmax] != best { argmax += 1 }
                 focus += Double(best)
-                entropy += rowEntropy
+                entropy += Double(rowEntropy.sum()) + tailEntropy
                 let center = Double(t) * N / T
                 let low = Swift.max(0, Int((center - Double(band)).rounded(.up)))
                 let high = Swift.min(tokenCount - 1, Int((center + Double(band)).rounded(.down)))
-                if low <= high { for j in low...high { diagonal += Double(row[j]) } }
+                if low <= high {
+                    var inBand: Float = 0
+                    for j in low...high { inBand += row[j] }
+                    diagonal += Double(inBand)
+                }
                 let tokenPosition = tokenCount > 1 ? Double(argmax) / (N - 1) : 0
                 let framePosition = frameCount > 1 ? Double(t) / (T - 1) : 0
                 drift += abs(tokenPosition - framePosition)
@@ -57,6 +96,12 @@ public enum AlignmentAnalysis {
                 }
                 if let truth = trueAlignment, abs(argmax - truth[t]) <= 1 { correct += 1 }
                 previousArgmax = argmax
+            }
+        }
+        for lane in 0..<lanes {
+            for k in 0..<8 {
+                columnSums[lane * 8 + k] = vectorSums[lane][k]
+                columnMax[lane * 8 + k] = vectorMax[lane][k]
             }
         }
 
