@@ -48,6 +48,10 @@ let package = Package(
             ],
             swiftSettings: strictSwift6),
         .target(
+            name: "Training",
+            dependencies: ["TinyTacotron", "Randomness"],
+            swiftSettings: strictSwift6),
+        .target(
             name: "Supervision",
             dependencies: [
                 "Randomness",
@@ -59,7 +63,7 @@ let package = Package(
         .target(
             name: "SmartTuner",
             dependencies: [
-                "Supervision", "Randomness", "Alignment", "TinyTacotron", "COpenBLAS", "CSQLite",
+                "Supervision", "Randomness", "Alignment", "TinyTacotron", "Training", "COpenBLAS", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -75,6 +79,7 @@ let package = Package(
             swiftSettings: strictSwift6),
         .testTarget(
             name: "SupervisionTests", dependencies: ["Supervision", "Randomness"], swiftSettings: strictSwift6),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"], swiftSettings: strictSwift6),
         .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], swiftSettings: strictSwift6),
         .testTarget(
             name: "TinyTacotronTests", dependencies: ["TinyTacotron", "Alignment", "Randomness"],

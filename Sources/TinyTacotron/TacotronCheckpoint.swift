@@ -47,10 +47,15 @@ extension TacotronTrainer {
         return CheckpointReport(path: path, step: step, sha256: digest, heatmapPath: heatmapPath)
     }
 
-    /// A trainer resumed from a verified checkpoint: same corpus, hyperparameters, weights,
-    /// optimizer state and step, so training continues exactly as if never interrupted.
-    /// - Throws: ``CheckpointError`` for a missing, corrupt, truncated or mismatched file.
-    public convenience init(checkpoint path: String, blasThreads: Int = 1) throws {
+    /// A trainer resumed from a verified checkpoint: same corpus, weights, optimizer state and
+    /// step, so training continues exactly as if never interrupted.
+    ///
+    /// `hyperparameters` replaces the checkpoint's own (smart restart resumes with, say, half
+    /// the learning rate); the model's sizes must stay those of the checkpoint.
+    /// - Throws: ``CheckpointError`` for a missing, corrupt, truncated or mismatched file, or
+    ///   for replacement hyperparameters that change the model's sizes.
+    public convenience init(checkpoint path: String, hyperparameters replacement: TacotronHyperparameters? = nil,
+                            blasThreads: Int = 1) throws {
         let data = try Self.verifiedData(path)
         let file = try SafetensorsFile.decode(data, path: path)
         guard file.metadata["format"] == Self.checkpointFormat else {
@@ -64,7 +69,21 @@ extension TacotronTrainer {
         else {
             throw CheckpointError.mismatch(path: path, reason: "its metadata lacks a valid step, adam_updates, hyperparameters or corpus")
         }
-        try self.init(corpus: corpus, hyperparameters: hyperparameters, blasThreads: blasThreads)
+        if let replacement {
+            let structural: [(String, Int, Int)] = [
+                ("encoder_size", hyperparameters.encoderSize, replacement.encoderSize),
+                ("encoder_layers", hyperparameters.encoderLayers, replacement.encoderLayers),
+                ("prenet_size", hyperparameters.prenetSize, replacement.prenetSize),
+                ("decoder_size", hyperparameters.decoderSize, replacement.decoderSize),
+                ("attention_size", hyperparameters.attentionSize, replacement.attentionSize),
+                ("location_filters", hyperparameters.locationFilters, replacement.locationFilters),
+                ("location_kernel", hyperparameters.locationKernel, replacement.locationKernel),
+            ]
+            for (name, stored, wanted) in structural where stored != wanted {
+                throw CheckpointError.mismatch(path: path, reason: "\(name) is \(stored) in the checkpoint; a resumed run cannot change it to \(wanted)")
+            }
+        }
+        try self.init(corpus: corpus, hyperparameters: replacement ?? hyperparameters, blasThreads: blasThreads)
         let byName = Dictionary(file.tensors.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
         for (index, parameter) in model.parameters.all.enumerated() {
             for (prefix, target) in [("", parameter.value), ("adam.m.", optimizer.firstMoments[index]),

@@ -92,6 +92,12 @@ public final class TacotronTrainer {
         return ValidationReport(step: step, losses: losses, utterances: utterances)
     }
 
+    /// Fault injection for drills and tests: makes a weight NaN, so that this and every later
+    /// loss is NaN, as after a real numerical blow-up.
+    public func poisonWeights() {
+        model.parameters.melBias.w[0] = .nan
+    }
+
     /// Restores weights, optimizer state and step from a verified checkpoint.
     func restore(step restoredStep: Int, updates: Int) {
         step = restoredStep

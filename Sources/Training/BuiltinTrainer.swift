@@ -1,0 +1,113 @@
+import Foundation
+import TinyTacotron
+
+/// The built-in workload (TinyTacotron on its synthetic corpus) behind the trainer contract,
+/// in this process. `smart-tuner worker` runs the same code in a child process.
+public struct BuiltinTrainer: Trainer {
+    /// What the `trap` fault does: abort the process (a child worker), or `nil` where a trap
+    /// would take the whole tuner down (in-process), in which case the request is refused.
+    public let trap: (@Sendable () -> Void)?
+    /// Whether an `oom` fault keeps its allocation and goes on (a child, for the memory
+    /// watchdog to kill), instead of failing with ``TrainerFailure/outOfMemory(detail:)``.
+    public let oomHoldsAllocation: Bool
+
+    /// Creates the built-in trainer.
+    public init(trap: (@Sendable () -> Void)? = nil, oomHoldsAllocation: Bool = false) {
+        self.trap = trap
+        self.oomHoldsAllocation = oomHoldsAllocation
+    }
+
+    public func train(_ request: TrainRequest, control: TrainerControl,
+                      emit: @escaping @Sendable (TrainingEvent) async throws -> Void) async throws {
+        let generation = request.generation
+        let faults = request.faults
+        if trap == nil, faults.faults.contains(where: { $0.kind == .trap && $0.applies(to: generation) }) {
+            throw TrainerFailure.invalidRequest("a trap fault aborts the process; run the built-in trainer in a child process")
+        }
+        let hyperparameters: TacotronHyperparameters
+        do {
+            hyperparameters = try TacotronHyperparameters(request.hyperparameters)
+        } catch {
+            throw TrainerFailure.invalidRequest(String(describing: error))
+        }
+        let trainer: TacotronTrainer
+        if let resume = request.resumeCheckpoint {
+            trainer = try TacotronTrainer(checkpoint: resume, hyperparameters: hyperparameters, blasThreads: request.blasThreads)
+        } else {
+            var corpus = CorpusConfiguration()
+            corpus.seed = request.corpusSeed
+            trainer = try TacotronTrainer(corpus: corpus, hyperparameters: hyperparameters, blasThreads: request.blasThreads)
+        }
+        try await emit(.hello(protocolVersion: WorkerProtocol.version, trainer: "tiny-tacotron"))
+        let clock = ContinuousClock()
+        var lastHeartbeat = clock.now
+        var explodingSince: Int?
+        var heldMemory: [UInt8] = []
+        var lastCheckpointStep = -1
+        let slowdown = faults.slowdown(generation: generation)
+
+        while trainer.step < request.steps, !control.stopRequested {
+            try Task.checkCancellation()
+            let next = trainer.step + 1
+            if faults.firing(.crash, at: next, generation: generation) { throw TrainerFailure.injectedCrash(step: next) }
+            if faults.firing(.trap, at: next, generation: generation) { trap?() }
+            if faults.firing(.hang, at: next, generation: generation) {
+                while true { try await Task.sleep(for: .seconds(3_600)) }
+            }
+            if faults.firing(.oom, at: next, generation: generation) {
+                let megabytes = max(256, request.memoryBudgetMiB + 256)
+                heldMemory = [UInt8](repeating: 1, count: megabytes << 20)
+                if !oomHoldsAllocation {
+                    throw TrainerFailure.outOfMemory(detail: "step \(next) allocated \(megabytes) MiB, past the \(request.memoryBudgetMiB) MiB budget")
+                }
+            }
+            if slowdown > 0 { try await Task.sleep(for: .milliseconds(slowdown)) }
+            if faults.firing(.nan, at: next, generation: generation) { trainer.poisonWeights() }
+            let report = trainer.trainStep()
+            var losses = ["mel": report.losses.mel, "stop": report.losses.stop, "guided": report.losses.guided,
+                          "total": report.losses.total]
+            if faults.firing(.spike, at: next, generation: generation) {
+                losses = losses.mapValues { $0 * 100 }
+            }
+            if faults.firing(.gradexplode, at: next, generation: generation) { explodingSince = next }
+            let gradNorm = explodingSince == nil ? report.gradientNorm : report.gradientNorm * 1e4 + 1e3
+            try await emit(.step(StepMetrics(step: trainer.step, losses: losses, gradNorm: gradNorm,
+                                             learningRate: report.learningRate, throughput: report.framesPerSecond)))
+            let last = trainer.step == request.steps
+            if trainer.step % max(1, request.validationInterval) == 0 || last {
+                try await emit(.validation(Self.validation(trainer, samples: request.attentionSamples)))
+            }
+            let checkpointDue = request.checkpointInterval > 0 && trainer.step % request.checkpointInterval == 0
+            if checkpointDue || last || control.takeCheckpointRequest() {
+                try await emit(.checkpoint(try Self.checkpoint(trainer, in: request.checkpointDirectory)))
+                lastCheckpointStep = trainer.step
+            }
+            if clock.now - lastHeartbeat >= .milliseconds(Int(request.heartbeatInterval * 1_000)) {
+                try await emit(.heartbeat(step: trainer.step))
+                lastHeartbeat = clock.now
+            }
+            await Task.yield()
+        }
+        _ = heldMemory.count
+        if lastCheckpointStep != trainer.step {
+            try await emit(.checkpoint(try Self.checkpoint(trainer, in: request.checkpointDirectory)))
+        }
+        try await emit(.finished(step: trainer.step))
+    }
+
+    static func validation(_ trainer: TacotronTrainer, samples: Int) -> ValidationMetrics {
+        let report = trainer.validate(count: max(1, samples))
+        let losses = ["mel": report.losses.mel, "stop": report.losses.stop, "guided": report.losses.guided,
+                      "total": report.losses.total]
+        return ValidationMetrics(step: report.step, losses: losses, samples: report.utterances.map {
+            AttentionSample(frames: $0.frames, tokens: $0.tokens, attention: $0.attention, gateLogits: $0.gateLogits,
+                            trueAlignment: $0.trueAlignment)
+        })
+    }
+
+    static func checkpoint(_ trainer: TacotronTrainer, in directory: String) throws -> CheckpointInfo {
+        let heatmap = trainer.validate(count: 1).utterances.first
+        let report = try trainer.saveCheckpoint(in: directory, heatmap: heatmap)
+        return CheckpointInfo(step: report.step, path: report.path, sha256: report.sha256, heatmap: report.heatmapPath)
+    }
+}

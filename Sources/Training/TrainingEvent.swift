@@ -1,0 +1,119 @@
+/// What a trainer reports while it runs (DESIGN §3). In a child process each event is one JSON
+/// object per line with a `"type"` field; see docs/protocol.md.
+public enum TrainingEvent: Sendable, Hashable {
+    /// The first line of a worker: who it is and which protocol it speaks.
+    case hello(protocolVersion: Int, trainer: String)
+    /// One optimizer step.
+    case step(StepMetrics)
+    /// One validation, with attention samples.
+    case validation(ValidationMetrics)
+    /// A checkpoint was written.
+    case checkpoint(CheckpointInfo)
+    /// Still alive at this step.
+    case heartbeat(step: Int)
+    /// A log line.
+    case log(level: String, message: String)
+    /// The step budget is done.
+    case finished(step: Int)
+}
+
+/// One optimizer step's figures.
+public struct StepMetrics: Sendable, Hashable, Codable {
+    /// The step (1 for the first).
+    public var step: Int
+    /// Loss components by name; `total` is the optimised loss.
+    public var losses: [String: Double]
+    /// Global gradient norm before clipping.
+    public var gradNorm: Double
+    /// Learning rate used.
+    public var learningRate: Double
+    /// Throughput (frames per second for TTS).
+    public var throughput: Double
+
+    /// Creates step figures.
+    public init(step: Int, losses: [String: Double], gradNorm: Double, learningRate: Double, throughput: Double) {
+        self.step = step
+        self.losses = losses
+        self.gradNorm = gradNorm
+        self.learningRate = learningRate
+        self.throughput = throughput
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case step, losses, throughput
+        case gradNorm = "grad_norm"
+        case learningRate = "learning_rate"
+    }
+
+    /// The optimised loss (`total`, else the sum of the components).
+    public var totalLoss: Double { losses["total"] ?? losses.values.reduce(0, +) }
+}
+
+/// One utterance's attention as the quality analysis needs it.
+public struct AttentionSample: Sendable, Hashable, Codable {
+    /// Valid decoder frames (T).
+    public var frames: Int
+    /// Valid tokens (N).
+    public var tokens: Int
+    /// T×N weights, row-major.
+    public var attention: [Float]
+    /// Stop logits, one per frame, if the model has a stop token.
+    public var gateLogits: [Float]?
+    /// The true token of each frame, where known.
+    public var trueAlignment: [Int]?
+
+    /// Creates a sample.
+    public init(frames: Int, tokens: Int, attention: [Float], gateLogits: [Float]? = nil, trueAlignment: [Int]? = nil) {
+        self.frames = frames
+        self.tokens = tokens
+        self.attention = attention
+        self.gateLogits = gateLogits
+        self.trueAlignment = trueAlignment
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case frames, tokens, attention
+        case gateLogits = "gate_logits"
+        case trueAlignment = "true_alignment"
+    }
+}
+
+/// One validation's figures.
+public struct ValidationMetrics: Sendable, Hashable, Codable {
+    /// The training step it was taken at.
+    public var step: Int
+    /// Validation loss components by name; `total` is the validation loss.
+    public var losses: [String: Double]
+    /// Attention of some validation utterances.
+    public var samples: [AttentionSample]
+
+    /// Creates validation figures.
+    public init(step: Int, losses: [String: Double], samples: [AttentionSample]) {
+        self.step = step
+        self.losses = losses
+        self.samples = samples
+    }
+
+    /// The validation loss (`total`, else the sum of the components).
+    public var totalLoss: Double { losses["total"] ?? losses.values.reduce(0, +) }
+}
+
+/// A checkpoint a trainer wrote.
+public struct CheckpointInfo: Sendable, Hashable, Codable {
+    /// The step it holds.
+    public var step: Int
+    /// Its path.
+    public var path: String
+    /// Its SHA-256 (hex), as written beside it.
+    public var sha256: String
+    /// An attention heatmap written with it, if any.
+    public var heatmap: String?
+
+    /// Creates checkpoint information.
+    public init(step: Int, path: String, sha256: String, heatmap: String? = nil) {
+        self.step = step
+        self.path = path
+        self.sha256 = sha256
+        self.heatmap = heatmap
+    }
+}
