@@ -10,9 +10,13 @@ public struct BuiltinTrainer: Trainer {
     /// Whether an `oom` fault keeps its allocation and goes on (a child, for the memory
     /// watchdog to kill), instead of failing with ``TrainerFailure/outOfMemory(detail:)``.
     public let oomHoldsAllocation: Bool
+    /// The corpus shape (its seed comes from each request).
+    public let corpus: CorpusConfiguration
 
     /// Creates the built-in trainer.
-    public init(trap: (@Sendable () -> Void)? = nil, oomHoldsAllocation: Bool = false) {
+    public init(corpus: CorpusConfiguration = CorpusConfiguration(), trap: (@Sendable () -> Void)? = nil,
+                oomHoldsAllocation: Bool = false) {
+        self.corpus = corpus
         self.trap = trap
         self.oomHoldsAllocation = oomHoldsAllocation
     }
@@ -34,7 +38,7 @@ public struct BuiltinTrainer: Trainer {
         if let resume = request.resumeCheckpoint {
             trainer = try TacotronTrainer(checkpoint: resume, hyperparameters: hyperparameters, blasThreads: request.blasThreads)
         } else {
-            var corpus = CorpusConfiguration()
+            var corpus = self.corpus
             corpus.seed = request.corpusSeed
             trainer = try TacotronTrainer(corpus: corpus, hyperparameters: hyperparameters, blasThreads: request.blasThreads)
         }

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+@testable import Training
+
+@Suite("Worker protocol and fault plans")
+struct WorkerProtocolTests {
+    @Test("every event round-trips through one JSON line, non-finite numbers included")
+    func roundTrip() throws {
+        let events: [TrainingEvent] = [
+            .hello(protocolVersion: 1, trainer: "tiny"),
+            .step(StepMetrics(step: 3, losses: ["total": .nan, "mel": .infinity], gradNorm: -.infinity, learningRate: 0.001, throughput: 10)),
+            .validation(ValidationMetrics(step: 3, losses: ["total": 0.5], samples: [
+                AttentionSample(frames: 2, tokens: 2, attention: [1, 0, 0, 1], gateLogits: [-1, 1], trueAlignment: [0, 1]),
+            ])),
+            .checkpoint(CheckpointInfo(step: 3, path: "/tmp/x.safetensors", sha256: "ab", heatmap: nil)),
+            .heartbeat(step: 3), .log(level: "warning", message: "héllo \"quoted\"\nnewline"), .finished(step: 3),
+        ]
+        for event in events {
+            let line = try WorkerProtocol.encode(event)
+            #expect(!line.contains(UInt8(ascii: "\n")))
+            let decoded = try WorkerProtocol.decode(line)
+            if case .step(let m) = decoded {
+                #expect(m.losses["total"]?.isNaN == true && m.losses["mel"] == .infinity && m.gradNorm == -.infinity)
+            } else {
+                #expect(decoded == event)
+            }
+        }
+    }
+
+    @Test("lines Python's json.dumps writes are read, bare NaN included")
+    func pythonStyle() throws {
+        let line = #"{"type": "step", "step": 7, "losses": {"total": NaN, "mel": 0.25}, "grad_norm": Infinity, "learning_rate": 0.001, "throughput": 12.5, "extra": [1, 2]}"#
+        guard case .step(let metrics) = try WorkerProtocol.decode(Data(line.utf8)) else { Issue.record("not a step"); return }
+        #expect(metrics.step == 7 && metrics.losses["total"]?.isNaN == true && metrics.gradNorm == .infinity)
+    }
+
+    @Test("malformed lines are refused with a reason", arguments: [
+        "not json", "{}", #"{"type": "teleport"}"#, #"{"type": "step", "step": "seven"}"#, "",
+    ])
+    func malformed(line: String) {
+        #expect(throws: WorkerProtocol.DecodingError.self) { try WorkerProtocol.decode(Data(line.utf8)) }
+    }
+
+    @Test("commands round-trip; unknown ones are nil")
+    func commands() {
+        #expect(WorkerProtocol.decodeCommand(WorkerProtocol.encode(.stop)) == .stop)
+        #expect(WorkerProtocol.decodeCommand(WorkerProtocol.encode(.checkpoint)) == .checkpoint)
+        #expect(WorkerProtocol.decodeCommand(Data(#"{"command":"dance"}"#.utf8)) == nil)
+    }
+
+    @Test("fault plans parse, print, scope to incarnations, and random schedules are seeded")
+    func faultPlans() throws {
+        let plan = try FaultPlan(parsing: "nan@200, crash@5:1,hang@9:all,slow@20")
+        #expect(plan.faults.map(\.description) == ["nan@200", "crash@5:1", "hang@9:all", "slow@20"])
+        #expect(plan.firing(.nan, at: 200, generation: 0) && !plan.firing(.nan, at: 200, generation: 1))
+        #expect(plan.firing(.crash, at: 5, generation: 1) && plan.firing(.hang, at: 9, generation: 7))
+        #expect(plan.slowdown(generation: 3) == 20)
+        for bad in ["boom@3", "nan", "nan@x", "nan@3:x", "nan@-1"] {
+            #expect(throws: FaultPlan.ParseError.self) { try FaultPlan(parsing: bad) }
+        }
+        let a = FaultPlan.random(seed: 4, count: 5, kinds: [.nan, .crash], steps: 10...100)
+        #expect(a == FaultPlan.random(seed: 4, count: 5, kinds: [.nan, .crash], steps: 10...100))
+        #expect(a != FaultPlan.random(seed: 5, count: 5, kinds: [.nan, .crash], steps: 10...100))
+        #expect(a.faults.allSatisfy { (10...100).contains($0.value) })
+    }
+}
