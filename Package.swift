@@ -10,6 +10,9 @@
 //   latter for mailbox ring buffers, so it adds nothing to the build.
 // - swift-argument-parser: the `smart-tuner` command line.
 // - swift-crypto: SHA-256 of checkpoints (Foundation on Linux has no digest API).
+// - swift-subprocess: child-process trainers — non-blocking streamed stdout/stderr, stdin
+//   writes, signals and exit classification, and reaping (no zombies). A blocking read on
+//   the cooperative pool would stall everything on a 2-core machine.
 import PackageDescription
 
 let strictSwift6: [SwiftSetting] = [
@@ -30,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         .systemLibrary(
@@ -49,7 +53,7 @@ let package = Package(
             swiftSettings: strictSwift6),
         .target(
             name: "Training",
-            dependencies: ["TinyTacotron", "Randomness"],
+            dependencies: ["TinyTacotron", "Randomness", .product(name: "Subprocess", package: "swift-subprocess")],
             swiftSettings: strictSwift6),
         .target(
             name: "Supervision",

@@ -3,3 +3,4 @@
 @_exported import Randomness
 @_exported import Alignment
 @_exported import TinyTacotron
+@_exported import Training

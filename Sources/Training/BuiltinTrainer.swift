@@ -38,7 +38,7 @@ public struct BuiltinTrainer: Trainer {
         if let resume = request.resumeCheckpoint {
             trainer = try TacotronTrainer(checkpoint: resume, hyperparameters: hyperparameters, blasThreads: request.blasThreads)
         } else {
-            var corpus = self.corpus
+            var corpus = request.builtinCorpus ?? self.corpus
             corpus.seed = request.corpusSeed
             trainer = try TacotronTrainer(corpus: corpus, hyperparameters: hyperparameters, blasThreads: request.blasThreads)
         }

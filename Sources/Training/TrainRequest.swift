@@ -1,3 +1,5 @@
+import TinyTacotron
+
 /// Everything a trainer needs to run one incarnation of a trial (DESIGN §3).
 public struct TrainRequest: Sendable, Hashable, Codable {
     /// The trial.
@@ -18,6 +20,8 @@ public struct TrainRequest: Sendable, Hashable, Codable {
     public var resumeCheckpoint: String?
     /// Seed of the built-in workload's corpus.
     public var corpusSeed: UInt64
+    /// The built-in workload's corpus shape, when not the default (external trainers ignore it).
+    public var builtinCorpus: CorpusConfiguration?
     /// How many validation utterances' attention each validation event carries.
     public var attentionSamples: Int
     /// Seconds between heartbeats.
@@ -44,6 +48,7 @@ public struct TrainRequest: Sendable, Hashable, Codable {
         self.checkpointDirectory = checkpointDirectory
         self.resumeCheckpoint = resumeCheckpoint
         self.corpusSeed = corpusSeed
+        self.builtinCorpus = nil
         self.attentionSamples = attentionSamples
         self.heartbeatInterval = heartbeatInterval
         self.faults = faults

@@ -5,5 +5,5 @@ struct SmartTunerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smart-tuner",
         abstract: "Tunes and babysits Tacotron-style text-to-speech training.",
-        subcommands: [TrainCommand.self, AnalyzeCommand.self, SelfCheckCommand.self])
+        subcommands: [TrainCommand.self, AnalyzeCommand.self, WorkerCommand.self, SelfCheckCommand.self])
 }
