@@ -69,6 +69,7 @@ let package = Package(
             dependencies: [
                 "Supervision", "Randomness", "Alignment", "TinyTacotron", "Training", "COpenBLAS", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift6),

@@ -1,0 +1,135 @@
+import Foundation
+import Supervision
+import Training
+
+/// Runs one incarnation of a trial through the trainer contract, routes its events (steps to
+/// the judge, validations to the quality analysis, checkpoints to the record), watches for
+/// silence, and turns verdicts into the incarnation's end: a `fail` verdict is thrown as a
+/// ``TrialFailure`` (the supervisor's restart decider takes it from there), `stop` and
+/// `prune` finish it early with a checkpoint.
+actor TrainerActor {
+    private let request: TrainRequest
+    private let trainer: any Trainer
+    private let record: TrialRecord
+    private let judge: MailboxSender<JudgeInput>
+    private let quality: MailboxSender<ValidationMetrics>
+    private let signals: Mailbox<TrainerSignal>
+    private let heartbeatTimeout: Duration
+    private let control = TrainerControl()
+    private var lastActivity = ContinuousClock.now
+
+    init(request: TrainRequest, trainer: any Trainer, record: TrialRecord, judge: MailboxSender<JudgeInput>,
+         quality: MailboxSender<ValidationMetrics>, signals: Mailbox<TrainerSignal>, heartbeatTimeout: Duration) {
+        self.request = request
+        self.trainer = trainer
+        self.record = record
+        self.judge = judge
+        self.quality = quality
+        self.signals = signals
+        self.heartbeatTimeout = heartbeatTimeout
+    }
+
+    private enum Ending: Sendable {
+        case finished
+        case failed(TrialFailure)
+    }
+
+    /// Runs the incarnation; returns when it finished, throws ``TrialFailure`` when it failed.
+    func run(shutdown: ShutdownSignal) async throws {
+        let control = self.control
+        shutdown.onRequest {
+            // A graceful stop of the trial: checkpoint and finish.
+            control.requestStop()
+        }
+        record.append(.started(generation: request.generation, hyperparameters: request.hyperparameters,
+                               resumedFrom: request.resumeCheckpoint))
+        let ending = await withTaskGroup(of: Ending?.self) { group -> Ending in
+            group.addTask {
+                do {
+                    try await self.trainer.train(self.request, control: control) { event in try await self.route(event) }
+                    return .finished
+                } catch is CancellationError {
+                    return nil
+                } catch {
+                    return .failed(TrialFailure.classify(error))
+                }
+            }
+            group.addTask { await self.watchSignals() }
+            group.addTask { await self.watchHeartbeat() }
+            var ending: Ending = .finished
+            for await result in group {
+                if let result {
+                    ending = result
+                    break
+                }
+            }
+            group.cancelAll()
+            return ending
+        }
+        switch ending {
+        case .finished:
+            if let evidence = record.pruneEvidence {
+                record.finish(.pruned(step: record.lastStep, evidence: evidence))
+            } else {
+                record.finish(.completed(reason: record.stopReason ?? (control.stopRequested ? .stopped : .budget), step: record.lastStep))
+            }
+        case .failed(let failure):
+            throw failure
+        }
+    }
+
+    private func route(_ event: TrainingEvent) async throws {
+        lastActivity = .now
+        switch event {
+        case .step(let metrics):
+            record.recordStep(metrics, generation: request.generation)
+            try await judge.send(.step(metrics))
+        case .validation(let metrics):
+            try await quality.send(metrics)
+        case .checkpoint(let info):
+            record.recordCheckpoint(info, generation: request.generation)
+        case .hello, .heartbeat, .log, .finished:
+            break
+        }
+    }
+
+    /// Waits for a verdict that ends the incarnation; `nil` when a stop was requested instead.
+    private func watchSignals() async -> Ending? {
+        do {
+            while let envelope = try await signals.receive() {
+                switch envelope.message {
+                case .verdict(.fail(let cause, let evidence)):
+                    return .failed(TrialFailure(cause, evidence))
+                case .overBudget(let evidence):
+                    return .failed(TrialFailure(.outOfMemory, evidence))
+                case .verdict(.stop(let reason, _)):
+                    record.recordStopReason(reason == .converged ? .converged : .overfitting)
+                    control.requestStop()
+                case .verdict(.prune(let evidence)):
+                    record.recordPrune(evidence)
+                    control.requestStop()
+                case .verdict(.continue):
+                    break
+                }
+            }
+        } catch {
+            // Cancelled: the incarnation is ending anyway.
+        }
+        return nil
+    }
+
+    /// Fails the incarnation when no event arrives within the heartbeat timeout.
+    private func watchHeartbeat() async -> Ending? {
+        let poll = min(heartbeatTimeout / 4, .milliseconds(250))
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: poll) } catch { return nil }
+            let silence = lastActivity.duration(to: .now)
+            if silence > heartbeatTimeout {
+                let seconds = Double(silence.components.seconds) + Double(silence.components.attoseconds) * 1e-18
+                return .failed(TrialFailure(.hang, Evidence("no event for \(Int(seconds)) s (timeout \(heartbeatTimeout))",
+                                                            values: ["silent_seconds": seconds, "step": Double(record.lastStep)])))
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,98 @@
+import Alignment
+import Foundation
+import Training
+
+/// One thing that happened to a trial, in the order it happened: the record that tests
+/// assert on, that alerts are made from, and that the study store will keep.
+public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
+    /// An incarnation started.
+    case started(generation: Int, hyperparameters: [String: Double], resumedFrom: String?)
+    /// A validation was judged.
+    case quality(generation: Int, step: Int, metrics: AlignmentMetrics, aligned: Bool, objective: Double)
+    /// The trial aligned for the first time.
+    case firstAlignment(generation: Int, step: Int)
+    /// A checkpoint was written.
+    case checkpoint(generation: Int, step: Int, path: String)
+    /// An incarnation failed.
+    case failed(generation: Int, cause: FailureCause, evidence: Evidence)
+    /// Smart restart: the next incarnation's changes, resume point and delay.
+    case restarted(generation: Int, cause: FailureCause, changes: [ParameterChange], checkpoint: String?, backoff: Duration)
+    /// The trial ended.
+    case finished(TrialOutcome)
+
+    public var description: String {
+        switch self {
+        case .started(let generation, _, let resumed):
+            return "started g\(generation)" + (resumed.map { " from \(fileName($0))" } ?? " from scratch")
+        case .quality(let generation, let step, let metrics, let aligned, _):
+            return "quality g\(generation) step \(step): focus \(rounded(metrics.focusRate))\(aligned ? " aligned" : "")"
+        case .firstAlignment(let generation, let step): return "first alignment g\(generation) at step \(step)"
+        case .checkpoint(let generation, let step, _): return "checkpoint g\(generation) step \(step)"
+        case .failed(let generation, let cause, let evidence): return "failed g\(generation) \(cause.rawValue): \(evidence.summary)"
+        case .restarted(let generation, let cause, let changes, let checkpoint, _):
+            return "restarted g\(generation) after \(cause.rawValue): \(changes.map(\.description).joined(separator: ", "))"
+                + (checkpoint.map { " from \(fileName($0))" } ?? " from scratch")
+        case .finished(let outcome): return "finished: \(outcome)"
+        }
+    }
+
+    /// A short name of the event's kind (for assertions on sequences).
+    public var kind: String {
+        switch self {
+        case .started: return "started"
+        case .quality: return "quality"
+        case .firstAlignment: return "firstAlignment"
+        case .checkpoint: return "checkpoint"
+        case .failed(_, let cause, _): return "failed(\(cause.rawValue))"
+        case .restarted(_, let cause, _, _, _): return "restarted(\(cause.rawValue))"
+        case .finished(let outcome): return "finished(\(outcome.kind))"
+        }
+    }
+}
+
+/// How a trial ended.
+public enum TrialOutcome: Sendable, Hashable, CustomStringConvertible {
+    /// It ran its budget, or stopped early without failing.
+    case completed(reason: CompletionReason, step: Int)
+    /// The pruner stopped it.
+    case pruned(step: Int, evidence: Evidence)
+    /// It failed and was not (or no longer) restarted.
+    case failed(cause: FailureCause, evidence: Evidence)
+    /// Restarts across the session exceeded their intensity; the session escalated.
+    case escalated(String)
+
+    /// Why a completed trial completed.
+    public enum CompletionReason: String, Sendable, Hashable, Codable {
+        /// The step budget was done.
+        case budget
+        /// The objective stopped improving.
+        case converged
+        /// Validation worsened while the gap grew.
+        case overfitting
+        /// It was asked to stop.
+        case stopped
+    }
+
+    /// A short name of the outcome.
+    public var kind: String {
+        switch self {
+        case .completed(let reason, _): return "completed.\(reason.rawValue)"
+        case .pruned: return "pruned"
+        case .failed(let cause, _): return "failed.\(cause.rawValue)"
+        case .escalated: return "escalated"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .completed(let reason, let step): return "completed (\(reason.rawValue)) at step \(step)"
+        case .pruned(let step, let evidence): return "pruned at step \(step): \(evidence)"
+        case .failed(let cause, let evidence): return "failed (\(cause.rawValue)): \(evidence)"
+        case .escalated(let why): return "escalated: \(why)"
+        }
+    }
+}
+
+private func rounded(_ value: Double) -> String { String((value * 1_000).rounded() / 1_000) }
+
+private func fileName(_ path: String) -> String { URL(fileURLWithPath: path).lastPathComponent }

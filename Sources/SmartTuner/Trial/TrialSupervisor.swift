@@ -1,0 +1,122 @@
+import Foundation
+import Supervision
+import Training
+
+/// Supervises one trial (DESIGN §2): its QualityActor, EarlyStopActor and TrainerActor under
+/// one-for-all, so that every incarnation gets fresh judges and stale messages are dropped.
+/// The trainer's restart decider is smart restart: it classifies the failure, applies the
+/// restart rules, picks the checkpoint to resume from, and records it all.
+public final class TrialSupervisor: Sendable {
+    /// Everything that happened to the trial.
+    public let record: TrialRecord
+    /// The first incarnation's request.
+    public let request: TrainRequest
+    private let configuration: TrialConfiguration
+    private let baseDirectory: String
+
+    /// Creates the supervisor of one trial. Checkpoints go under
+    /// `request.checkpointDirectory/g<generation>`.
+    public init(request: TrainRequest, configuration: TrialConfiguration, record: TrialRecord? = nil) {
+        self.request = request
+        self.configuration = configuration
+        self.record = record ?? TrialRecord(trialID: request.trialID)
+        self.baseDirectory = request.checkpointDirectory
+    }
+
+    /// Runs the trial to its outcome (the supervisor's escalation is thrown).
+    @discardableResult
+    public func run() async throws -> TrialOutcome {
+        try await makeSupervisor().run()
+        return record.outcome ?? .completed(reason: .stopped, step: record.lastStep)
+    }
+
+    /// The supervisor of one run of this trial (a new one for each run, as a child spec needs).
+    public func makeSupervisor() -> Supervisor {
+        let configuration = self.configuration
+        let record = self.record
+        let capacity = configuration.mailboxCapacity
+        let qualityInbox = Mailbox<ValidationMetrics>(capacity: max(2, capacity / 16))
+        let judgeInbox = Mailbox<JudgeInput>(capacity: capacity)
+        let signals = Mailbox<TrainerSignal>(capacity: 16)
+        var first = request
+        first.checkpointDirectory = directory(generation: request.generation)
+
+        let quality = ChildSpec<Void>(id: "quality", shutdown: .brutal) { incarnation in
+            qualityInbox.advance(to: incarnation.generation)
+            let actor = QualityActor(inbox: qualityInbox, judge: judgeInbox.sender(generation: incarnation.generation),
+                                     thresholds: configuration.thresholds)
+            try await actor.run()
+        }
+        let earlyStop = ChildSpec<Void>(id: "early-stop", shutdown: .brutal) { incarnation in
+            judgeInbox.advance(to: incarnation.generation)
+            let actor = EarlyStopActor(inbox: judgeInbox, verdicts: signals.sender(generation: incarnation.generation),
+                                       record: record, generation: incarnation.generation,
+                                       policy: configuration.earlyStop, objective: configuration.objective)
+            try await actor.run()
+        }
+        let trainer = ChildSpec<TrainRequest>(
+            id: "trainer", input: first, restart: .transient, shutdown: .graceful(timeout: .seconds(60)), significant: true,
+            decider: { [self] context in self.smartRestart(context) }
+        ) { [self] incarnation in
+            signals.advance(to: incarnation.generation)
+            let request = self.request(for: incarnation)
+            let actor = TrainerActor(
+                request: request, trainer: configuration.makeTrainer(request), record: record,
+                judge: judgeInbox.sender(generation: incarnation.generation),
+                quality: qualityInbox.sender(generation: incarnation.generation), signals: signals,
+                heartbeatTimeout: configuration.heartbeatTimeout)
+            try await actor.run(shutdown: incarnation.shutdown)
+        }
+        let restarts = configuration.restart.maxRestartsPerTrial
+        return Supervisor(
+            name: "trial-\(request.trialID)",
+            options: SupervisorOptions(
+                strategy: .oneForAll,
+                // The decider enforces the per-trial limit; this is the runtime's own guard.
+                intensity: RestartIntensity(maxRestarts: restarts + 2, within: .seconds(86_400)),
+                backoff: configuration.backoff, autoShutdown: .anySignificant, time: configuration.time,
+                seed: configuration.seed, logger: configuration.logger),
+            children: [AnyChildSpec(quality), AnyChildSpec(earlyStop), AnyChildSpec(trainer)])
+    }
+
+    /// The request of an incarnation: the decider's, or — after a restart the trainer did not
+    /// cause (a sibling failed) — the same request resumed from the newest good checkpoint.
+    private func request(for incarnation: Incarnation<TrainRequest>) -> TrainRequest {
+        var request = incarnation.input
+        if request.generation != incarnation.generation {
+            request.generation = incarnation.generation
+            request.resumeCheckpoint = record.checkpoint(for: .lastGoodCheckpoint, failureStep: nil)?.path
+        }
+        request.checkpointDirectory = directory(generation: incarnation.generation)
+        return request
+    }
+
+    private func directory(generation: Int) -> String {
+        (baseDirectory as NSString).appendingPathComponent("g\(generation)")
+    }
+
+    /// Smart restart (DESIGN §4), as the trainer child's restart decider.
+    private func smartRestart(_ context: RestartContext<TrainRequest>) -> RestartDecision<TrainRequest> {
+        guard let failure = context.reason.failure else { return .stop }
+        let trial = TrialFailure.classify(failure.error ?? failure)
+        record.append(.failed(generation: context.generation, cause: trial.cause, evidence: trial.evidence))
+        guard trial.restartable, context.restartCount < configuration.restart.maxRestartsPerTrial else {
+            record.finish(.failed(cause: trial.cause, evidence: trial.evidence))
+            return .stop
+        }
+        if let budget = configuration.restartBudget, !budget.admit() {
+            record.finish(.escalated("more than \(budget.intensity.maxRestarts) restarts across the session within \(budget.intensity.period)"))
+            return .escalate
+        }
+        let plan = configuration.restart.plan(after: trial.cause, hyperparameters: context.input.hyperparameters)
+        let failureStep = trial.evidence.values["step"].map { Int($0) }
+        let checkpoint = record.checkpoint(for: plan.resume, failureStep: failureStep)
+        var next = context.input
+        next.generation = context.generation + 1
+        next.hyperparameters = plan.hyperparameters
+        next.resumeCheckpoint = checkpoint?.path
+        record.append(.restarted(generation: next.generation, cause: trial.cause, changes: plan.changes,
+                                 checkpoint: checkpoint?.path, backoff: context.proposedDelay))
+        return .restart(input: next, after: context.proposedDelay)
+    }
+}

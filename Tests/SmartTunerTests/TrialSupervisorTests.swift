@@ -1,0 +1,144 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import SmartTuner
+
+/// Each failure cause end to end on a tiny built-in model: the recorded event sequence, the
+/// adjusted hyperparameters, the checkpoint resumed from, and the outcome.
+@Suite("Trial supervision and smart restart")
+struct TrialSupervisorTests {
+    static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    static var tinyCorpus: CorpusConfiguration {
+        var corpus = CorpusConfiguration()
+        corpus.vocabularySize = 8
+        corpus.melChannels = 4
+        corpus.minTokens = 3
+        corpus.maxTokens = 5
+        corpus.maxDuration = 3
+        corpus.trainingUtterances = 16
+        corpus.validationUtterances = 4
+        return corpus
+    }
+
+    static var smartTuner: String {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("smart-tuner").path
+    }
+
+    func request(_ faults: String, steps: Int = 12) throws -> TrainRequest {
+        var request = TrainRequest(
+            trialID: "t", hyperparameters: ["encoder_size": 8, "prenet_size": 8, "decoder_size": 8, "attention_size": 4,
+                                           "batch_size": 4, "learning_rate": 0.002, "grad_clip": 1],
+            steps: steps, validationInterval: 4, checkpointInterval: 4,
+            checkpointDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("trial-\(UUID().uuidString)").path,
+            attentionSamples: 2, heartbeatInterval: 0.05, faults: try FaultPlan(parsing: faults))
+        request.builtinCorpus = Self.tinyCorpus
+        return request
+    }
+
+    func configuration(childProcess: Bool = false, maxRestarts: Int = 3, budget: RestartBudget? = nil,
+                       heartbeat: Duration = .seconds(30)) -> TrialConfiguration {
+        var policy = EarlyStopPolicy()
+        policy.alignmentDeadline = nil   // the tiny model never aligns; other criteria are under test
+        policy.patience = nil
+        var restart = RestartPolicy.standard
+        restart.maxRestartsPerTrial = maxRestarts
+        let corpus = Self.tinyCorpus
+        return TrialConfiguration(
+            makeTrainer: { _ -> any Trainer in
+                if childProcess {
+                    return ProcessTrainer(executable: Self.smartTuner, arguments: ["worker"], heartbeatTimeout: heartbeat,
+                                          terminationGrace: .milliseconds(300))
+                }
+                return BuiltinTrainer(corpus: corpus)
+            },
+            earlyStop: policy, restart: restart, backoff: Backoff(minimum: .milliseconds(1), maximum: .milliseconds(5)),
+            heartbeatTimeout: heartbeat, restartBudget: budget, logger: Self.quiet)
+    }
+
+    /// The timeline without the frequent kinds.
+    func story(_ record: TrialRecord) -> [String] {
+        record.timeline.map(\.kind).filter { $0 != "quality" && $0 != "checkpoint" }
+    }
+
+    func firstRestart(_ record: TrialRecord) -> (changes: [ParameterChange], checkpoint: String?)? {
+        for event in record.timeline {
+            if case .restarted(_, _, let changes, let checkpoint, _) = event { return (changes, checkpoint) }
+        }
+        return nil
+    }
+
+    @Test("injected NaN → nonFinite → half the learning rate, from the last good checkpoint → completes")
+    func nanRecovers() async throws {
+        let trial = TrialSupervisor(request: try request("nan@7"), configuration: configuration())
+        let outcome = try await trial.run()
+        #expect(story(trial.record) == ["started", "failed(nonFinite)", "restarted(nonFinite)", "started", "finished(completed.budget)"])
+        #expect(outcome == .completed(reason: .budget, step: 12))
+        let restart = try #require(firstRestart(trial.record))
+        #expect(restart.changes.contains(ParameterChange(name: "learning_rate", from: 0.002, to: 0.001)))
+        #expect(restart.changes.contains(ParameterChange(name: "grad_clip", from: 1, to: 0.5)))
+        #expect(restart.checkpoint?.hasSuffix("g0/checkpoint-0000004.safetensors") == true, "the last good checkpoint before the NaN")
+        if case .failed(_, _, let evidence) = trial.record.timeline.first(where: { $0.kind == "failed(nonFinite)" }) {
+            #expect(evidence.values["step"] == 7)
+        }
+    }
+
+    @Test("a thrown error → crash → restarted unchanged from the last good checkpoint")
+    func crashRecovers() async throws {
+        let trial = TrialSupervisor(request: try request("crash@6"), configuration: configuration())
+        #expect(try await trial.run() == .completed(reason: .budget, step: 12))
+        #expect(story(trial.record) == ["started", "failed(crash)", "restarted(crash)", "started", "finished(completed.budget)"])
+        #expect(firstRestart(trial.record)?.changes.isEmpty == true)
+        #expect(firstRestart(trial.record)?.checkpoint?.hasSuffix("checkpoint-0000004.safetensors") == true)
+    }
+
+    @Test("an in-process hang → killed at the heartbeat timeout → recovered")
+    func hangRecovers() async throws {
+        let trial = TrialSupervisor(request: try request("hang@6"), configuration: configuration(heartbeat: .milliseconds(400)))
+        #expect(try await trial.run() == .completed(reason: .budget, step: 12))
+        #expect(story(trial.record) == ["started", "failed(hang)", "restarted(hang)", "started", "finished(completed.budget)"])
+    }
+
+    @Test("out of memory → batch size halved")
+    func outOfMemoryHalvesBatch() async throws {
+        let trial = TrialSupervisor(request: try request("oom@6"), configuration: configuration())
+        #expect(try await trial.run() == .completed(reason: .budget, step: 12))
+        #expect(story(trial.record) == ["started", "failed(outOfMemory)", "restarted(outOfMemory)", "started", "finished(completed.budget)"])
+        #expect(firstRestart(trial.record)?.changes == [ParameterChange(name: "batch_size", from: 4, to: 2)])
+    }
+
+    @Test("child mode: a trap aborts the worker → crash → recovered; a silent worker is killed as a hang")
+    func childProcess() async throws {
+        let trapped = TrialSupervisor(request: try request("trap@6"), configuration: configuration(childProcess: true))
+        #expect(try await trapped.run() == .completed(reason: .budget, step: 12))
+        #expect(story(trapped.record) == ["started", "failed(crash)", "restarted(crash)", "started", "finished(completed.budget)"])
+        if case .failed(_, _, let evidence) = trapped.record.timeline.first(where: { $0.kind == "failed(crash)" }) {
+            #expect(evidence.values["signal"] == Double(SIGABRT))
+        }
+        let hung = TrialSupervisor(request: try request("hang@6"), configuration: configuration(childProcess: true, heartbeat: .milliseconds(600)))
+        #expect(try await hung.run() == .completed(reason: .budget, step: 12))
+        #expect(story(hung.record) == ["started", "failed(hang)", "restarted(hang)", "started", "finished(completed.budget)"])
+    }
+
+    @Test("the per-trial restart limit ends a trial that keeps failing")
+    func restartLimit() async throws {
+        let trial = TrialSupervisor(request: try request("crash@2:all"), configuration: configuration(maxRestarts: 2))
+        let outcome = try await trial.run()
+        guard case .failed(.crash, _) = outcome else { Issue.record("got \(outcome)"); return }
+        #expect(story(trial.record) == ["started", "failed(crash)", "restarted(crash)", "started", "failed(crash)",
+                                        "restarted(crash)", "started", "failed(crash)", "finished(failed.crash)"])
+    }
+
+    @Test("a restart storm exhausts the session's intensity: escalation, no further restarts")
+    func restartStorm() async throws {
+        let budget = RestartBudget(RestartIntensity(maxRestarts: 3, within: .seconds(600)))
+        let trial = TrialSupervisor(request: try request("crash@2:all"), configuration: configuration(maxRestarts: 100, budget: budget))
+        await #expect(throws: SupervisorEscalation.self) { try await trial.run() }
+        let kinds = story(trial.record)
+        #expect(kinds.filter { $0 == "restarted(crash)" }.count == 3)
+        #expect(kinds.last == "finished(escalated)")
+        #expect(!budget.admit(), "the budget stays spent")
+    }
+}
