@@ -90,7 +90,7 @@ let package = Package(
             name: "TinyTacotronTests", dependencies: ["TinyTacotron", "Alignment", "Randomness"],
             swiftSettings: strictSwift6),
         .testTarget(
-            name: "TrainingFixtureTests", dependencies: ["TinyTacotron", "Alignment"],
+            name: "TrainingFixtureTests", dependencies: ["TinyTacotron", "Alignment", "SmartTuner"],
             swiftSettings: strictSwift6),
         .testTarget(
             name: "SystemLibraryTests", dependencies: ["COpenBLAS", "CSQLite"],

@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
+import Logging
+import ServiceLifecycle
 import SmartTuner
 
 struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Trains the built-in TinyTacotron model with a live progress line.")
+        abstract: "Runs one supervised training of the built-in model, with smart restart and a live progress line.")
 
     @Option(help: "Total optimizer steps.")
     var steps = 1_500
@@ -16,7 +18,7 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .customLong("checkpoint-every"), help: "Checkpoint every N steps (0: only at the end).")
     var checkpointInterval = 500
 
-    @Option(name: .customLong("checkpoint-dir"), help: "Where checkpoints and attention heatmaps go.")
+    @Option(name: .customLong("checkpoint-dir"), help: "Where checkpoints and attention heatmaps go (one folder per incarnation).")
     var checkpointDirectory = "runs/train"
 
     @Option(name: .customLong("set"), parsing: .singleValue,
@@ -32,36 +34,69 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .customLong("corpus-seed"), help: "Seed of the synthetic corpus.")
     var corpusSeed: UInt64 = 1
 
+    @Option(name: .customLong("inject"), help: "Faults to inject, e.g. nan@300,crash@700 (kinds: nan, spike, gradexplode, crash, trap, hang, oom, slow).")
+    var inject: String?
+
+    @Flag(name: .customLong("child-process"), help: "Train in a child process (survives traps, aborts and the OOM killer).")
+    var childProcess = false
+
+    @Option(name: .customLong("alignment-deadline"), help: "Step by which the model must align (0: no deadline).")
+    var alignmentDeadline = 1_000
+
+    @Option(name: .customLong("max-restarts"), help: "Smart restarts allowed for this training.")
+    var maxRestarts = 3
+
+    @Option(name: .customLong("heartbeat-timeout"), help: "Seconds of silence after which the trainer counts as hung.")
+    var heartbeatTimeout = 60.0
+
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
 
     func run() async throws {
-        let trainer: TacotronTrainer
-        if let resume {
-            trainer = try TacotronTrainer(checkpoint: resume)
-        } else {
-            var corpus = CorpusConfiguration()
-            corpus.seed = corpusSeed
-            trainer = try TacotronTrainer(corpus: corpus, hyperparameters: try hyperparameters())
+        let hyperparameters = try parameterValues()
+        var request = TrainRequest(trialID: "train", hyperparameters: hyperparameters, steps: steps,
+                                   validationInterval: validationInterval, checkpointInterval: checkpointInterval,
+                                   checkpointDirectory: checkpointDirectory, resumeCheckpoint: resume, corpusSeed: corpusSeed)
+        if let inject {
+            do { request.faults = try FaultPlan(parsing: inject) } catch { throw ValidationError(String(describing: error)) }
         }
-        var schedule = TrainingRun.Schedule()
-        schedule.steps = steps
-        schedule.validationInterval = validationInterval
-        schedule.checkpointInterval = checkpointInterval
-        schedule.checkpointDirectory = checkpointDirectory
+        var policy = EarlyStopPolicy()
+        policy.alignmentDeadline = alignmentDeadline > 0 ? alignmentDeadline : nil
+        var restart = RestartPolicy.standard
+        restart.maxRestartsPerTrial = max(0, maxRestarts)
+        var logger = Logger(label: "smart-tuner")
+        logger.logLevel = .warning
         let progress = ProgressLine(enabled: !json, totalSteps: steps)
-        let summary = try TrainingRun(schedule: schedule).run(trainer) { progress.show($0) }
+        let record = TrialRecord(trialID: request.trialID, observer: { _, event in progress.show(event) },
+                                 stepObserver: { generation, step in progress.show(step, generation: generation) })
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let timeout = Duration.milliseconds(Int(heartbeatTimeout * 1_000))
+        let configuration = TrialConfiguration(
+            makeTrainer: { [childProcess] _ -> any Trainer in
+                childProcess ? ProcessTrainer(executable: executable, arguments: ["worker"], heartbeatTimeout: timeout)
+                    : BuiltinTrainer(trap: nil)
+            },
+            earlyStop: policy, restart: restart, heartbeatTimeout: timeout, logger: logger)
+        let trial = TrialSupervisor(request: request, configuration: configuration, record: record)
+        // Ctrl-C or SIGTERM: the trainer checkpoints and finishes; the record stays whole.
+        let group = ServiceGroup(services: [trial.makeSupervisor()] as [any Service],
+                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var escalated: (any Error)?
+        do { try await group.run() } catch { escalated = error }
         progress.finish()
+        let summary = TrialSummary(record, initialHyperparameters: hyperparameters)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
         } else {
-            printSummary(summary)
+            SummaryPrinter.print(summary)
         }
+        if let escalated { throw CommandFailure("the training escalated: \(escalated)") }
+        if summary.outcome.hasPrefix("failed") { throw ExitCode(1) }
     }
 
-    private func hyperparameters() throws -> TacotronHyperparameters {
+    private func parameterValues() throws -> [String: Double] {
         var values: [String: Double] = [:]
         if let parametersFile {
             guard let data = FileManager.default.contents(atPath: parametersFile) else {
@@ -85,24 +120,10 @@ struct TrainCommand: AsyncParsableCommand {
             values[parts[0]] = value
         }
         do {
-            return try TacotronHyperparameters(values)
+            // Every hyperparameter, defaults included, so that every restart rule can adjust it.
+            return try TacotronHyperparameters(values).values
         } catch {
             throw ValidationError(String(describing: error))
-        }
-    }
-
-    private func printSummary(_ summary: TrainingRun.Summary) {
-        print("Trained \(summary.steps) steps (\(summary.parameters) parameters), median \(Int(summary.framesPerSecond)) frames/s")
-        if let losses = summary.validationLosses {
-            print(String(format: "validation loss %.4f  (mel %.4f, stop %.4f, guided %.4f)", losses.total, losses.mel, losses.stop, losses.guided))
-        }
-        if let a = summary.alignment {
-            print(String(format: "alignment: focus_rate %.3f  accuracy %.3f  missing_tokens %.3f  back_jump_rate %.3f  diagonality %.3f  stop_error %.3f",
-                         a.focusRate, a.accuracy ?? .nan, a.missingTokens, a.backJumpRate, a.diagonality, a.stopError ?? .nan))
-        }
-        if let checkpoint = summary.checkpoint {
-            print("checkpoint: \(checkpoint.path)")
-            if let heatmap = checkpoint.heatmapPath { print("attention:  \(heatmap)") }
         }
     }
 }

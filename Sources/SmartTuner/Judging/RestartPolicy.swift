@@ -81,6 +81,13 @@ public struct ParameterChange: Sendable, Hashable, Codable, CustomStringConverti
     /// Its value after.
     public let to: Double
 
+    /// Creates a change record.
+    public init(name: String, from: Double, to: Double) {
+        self.name = name
+        self.from = from
+        self.to = to
+    }
+
     public var description: String { "\(name) \(from) → \(to)" }
 }
 

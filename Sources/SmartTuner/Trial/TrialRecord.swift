@@ -39,11 +39,15 @@ public final class TrialRecord: Sendable {
     public let trialID: String
     private let state = Mutex(State())
     private let observer: (@Sendable (String, TrialEvent) -> Void)?
+    private let stepObserver: (@Sendable (Int, StepMetrics) -> Void)?
 
-    /// Creates an empty record; `observer` hears every event as it is recorded (alerts, stores).
-    public init(trialID: String, observer: (@Sendable (String, TrialEvent) -> Void)? = nil) {
+    /// Creates an empty record; `observer` hears every event as it is recorded (alerts,
+    /// stores), `stepObserver` every training step (progress displays).
+    public init(trialID: String, observer: (@Sendable (String, TrialEvent) -> Void)? = nil,
+                stepObserver: (@Sendable (Int, StepMetrics) -> Void)? = nil) {
         self.trialID = trialID
         self.observer = observer
+        self.stepObserver = stepObserver
     }
 
     /// Appends an event to the timeline.
@@ -74,6 +78,7 @@ public final class TrialRecord: Sendable {
             state.lastLoss[generation] = metrics.totalLoss
             state.lastStep = max(state.lastStep, metrics.step)
         }
+        stepObserver?(generation, metrics)
     }
 
     func recordCheckpoint(_ info: CheckpointInfo, generation: Int) {
