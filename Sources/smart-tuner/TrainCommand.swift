@@ -79,8 +79,13 @@ struct TrainCommand: AsyncParsableCommand {
             earlyStop: policy, restart: restart, heartbeatTimeout: timeout, logger: logger)
         let trial = TrialSupervisor(request: request, configuration: configuration, record: record)
         // Ctrl-C or SIGTERM: the trainer checkpoints and finishes; the record stays whole.
-        let group = ServiceGroup(services: [trial.makeSupervisor()] as [any Service],
-                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // The supervisor ends by itself when the trainer completes: that ends the group normally.
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [ServiceGroupConfiguration.ServiceConfiguration(
+                service: trial.makeSupervisor(), successTerminationBehavior: .gracefullyShutdownGroup)],
+            logger: logger)
+        groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
+        let group = ServiceGroup(configuration: groupConfiguration)
         var escalated: (any Error)?
         do { try await group.run() } catch { escalated = error }
         progress.finish()
