@@ -29,6 +29,10 @@ public struct TrialConfiguration: Sendable {
     public var seed: UInt64
     /// Where supervision decisions are logged.
     public var logger: Logger
+    /// The memory watchdog that enforces per-trial budgets on child-process trainers.
+    public var memory: MemoryActor?
+    /// The memory budget of each incarnation, MiB (`nil`: none).
+    public var memoryBudgetMiB: Double?
 
     /// Creates a configuration; the trainer defaults to the built-in one in this process.
     public init(makeTrainer: @escaping @Sendable (TrainRequest) -> any Trainer = { _ in BuiltinTrainer() },
@@ -37,7 +41,8 @@ public struct TrialConfiguration: Sendable {
                 backoff: Backoff = Backoff(minimum: .milliseconds(100), maximum: .seconds(30), jitter: 0.1),
                 heartbeatTimeout: Duration = .seconds(60), restartBudget: RestartBudget? = nil,
                 mailboxCapacity: Int = 256, time: TimeSource = .continuous, seed: UInt64 = 0,
-                logger: Logger = Logger(label: "smarttuner.trial")) {
+                logger: Logger = Logger(label: "smarttuner.trial"), memory: MemoryActor? = nil,
+                memoryBudgetMiB: Double? = nil) {
         self.makeTrainer = makeTrainer
         self.earlyStop = earlyStop
         self.objective = objective
@@ -50,5 +55,7 @@ public struct TrialConfiguration: Sendable {
         self.time = time
         self.seed = seed
         self.logger = logger
+        self.memory = memory
+        self.memoryBudgetMiB = memoryBudgetMiB
     }
 }

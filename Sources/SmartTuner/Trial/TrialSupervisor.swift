@@ -60,8 +60,11 @@ public final class TrialSupervisor: Sendable {
         ) { [self] incarnation in
             signals.advance(to: incarnation.generation)
             let request = self.request(for: incarnation)
+            let trainer = Self.watchMemory(of: configuration.makeTrainer(request), request: request,
+                                           configuration: configuration, signals: signals.sender(generation: incarnation.generation))
+            defer { if let memory = configuration.memory { Task { await memory.release(trial: request.trialID) } } }
             let actor = TrainerActor(
-                request: request, trainer: configuration.makeTrainer(request), record: record,
+                request: request, trainer: trainer, record: record,
                 judge: judgeInbox.sender(generation: incarnation.generation),
                 quality: qualityInbox.sender(generation: incarnation.generation), signals: signals,
                 heartbeatTimeout: configuration.heartbeatTimeout)
@@ -88,7 +91,27 @@ public final class TrialSupervisor: Sendable {
             request.resumeCheckpoint = record.checkpoint(for: .lastGoodCheckpoint, failureStep: nil)?.path
         }
         request.checkpointDirectory = directory(generation: incarnation.generation)
+        if let budget = configuration.memoryBudgetMiB { request.memoryBudgetMiB = Int(budget) }
         return request
+    }
+
+    /// A child-process trainer, registered with the memory watchdog once it runs: going over
+    /// the budget ends the incarnation as out of memory.
+    private static func watchMemory(of trainer: any Trainer, request: TrainRequest, configuration: TrialConfiguration,
+                                    signals: MailboxSender<TrainerSignal>) -> any Trainer {
+        guard let memory = configuration.memory, let budget = configuration.memoryBudgetMiB,
+              var process = trainer as? ProcessTrainer else { return trainer }
+        let previous = process.onLaunch
+        let trial = request.trialID
+        process.onLaunch = { pid in
+            previous?(pid)
+            Task {
+                await memory.watch(trial: trial, pid: pid, budgetMiB: budget) { evidence in
+                    Task { try? await signals.send(.overBudget(evidence)) }
+                }
+            }
+        }
+        return process
     }
 
     private func directory(generation: Int) -> String {
