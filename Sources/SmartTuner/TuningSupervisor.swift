@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Supervision
+import Synchronization
+import Training
+
+/// The root of the supervision tree (DESIGN §2): the AlertActor and MemoryActor as permanent
+/// children, and one TrialSupervisor per running trial as a temporary dynamic child.
+///
+/// Trials are admitted only while memory allows and while the session has not escalated: a
+/// trial whose supervisor escalates (a restart storm) makes the root alert and stop admitting.
+public final class TuningSupervisor: Service, Sendable {
+    /// How trials are run.
+    public let trialConfiguration: TrialConfiguration
+    /// The alert fan-out.
+    public let alerts: AlertActor
+    /// The memory watchdog.
+    public let memory: MemoryActor
+    /// Memory a trial is expected to need when admitted, MiB.
+    public let expectedTrialMiB: Double
+    private let root: Supervisor
+    private let state = Mutex((admissionOpen: true, waiting: [String: CheckedContinuation<TrialOutcome, any Error>]()))
+    private let logger: Logger
+
+    /// Why a trial was not run.
+    public enum AdmissionError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The session escalated; it runs no more trials.
+        case sessionEscalated
+        /// Not enough memory for the trial now.
+        case insufficientMemory(expectedMiB: Double)
+
+        public var description: String {
+            switch self {
+            case .sessionEscalated: return "the session escalated after a restart storm and admits no more trials"
+            case .insufficientMemory(let mib): return "not enough free memory for a trial expected to need \(Int(mib)) MiB"
+            }
+        }
+    }
+
+    /// Creates the root.
+    public init(trialConfiguration: TrialConfiguration, alerts: AlertActor, memory: MemoryActor = MemoryActor(),
+                expectedTrialMiB: Double = 256, logger: Logger = Logger(label: "smarttuner.root")) {
+        self.trialConfiguration = trialConfiguration
+        self.alerts = alerts
+        self.memory = memory
+        self.expectedTrialMiB = expectedTrialMiB
+        self.logger = logger
+        root = Supervisor(
+            name: "tuning",
+            options: SupervisorOptions(strategy: .oneForOne, intensity: RestartIntensity(maxRestarts: 10, within: .seconds(60)),
+                                       time: trialConfiguration.time, logger: logger),
+            children: [
+                AnyChildSpec(ChildSpec<Void>(id: "alerts", shutdown: .graceful(timeout: .seconds(2))) { incarnation in
+                    // Lives until the tree stops, whether or not any sink is configured.
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask { await alerts.run() }
+                        await incarnation.shutdown.wait()
+                        group.cancelAll()
+                    }
+                }),
+                AnyChildSpec(ChildSpec<Void>(id: "memory", shutdown: .brutal) { _ in try await memory.run() }),
+            ])
+    }
+
+    /// Whether new trials are admitted.
+    public var admissionOpen: Bool { state.withLock { $0.admissionOpen } }
+
+    /// Runs the tree until shut down (a `Service`: SIGTERM/SIGINT stop it gracefully).
+    public func run() async throws {
+        let events = root.events()
+        let watcher = Task { [weak self] in
+            for await event in events { self?.observe(event) }
+        }
+        defer { watcher.cancel() }
+        try await root.run()
+    }
+
+    /// Asks the tree to stop: running trials checkpoint and finish.
+    public func shutdown() { root.shutdown() }
+
+    /// Runs one trial under the tree; returns its outcome and its record. `onEvent` and `onStep`
+    /// hear the trial's events and steps as they happen (progress displays, stores).
+    /// - Throws: ``AdmissionError`` if it cannot be admitted; ``SupervisorError`` if the tree is not running.
+    public func runTrial(_ request: TrainRequest, onEvent: (@Sendable (TrialEvent) -> Void)? = nil,
+                         onStep: (@Sendable (Int, StepMetrics) -> Void)? = nil) async throws -> (outcome: TrialOutcome, record: TrialRecord) {
+        guard admissionOpen else { throw AdmissionError.sessionEscalated }
+        guard await memory.admit(trial: request.trialID, expectedMiB: expectedTrialMiB) else {
+            throw AdmissionError.insufficientMemory(expectedMiB: expectedTrialMiB)
+        }
+        let alerts = self.alerts
+        let record = TrialRecord(trialID: request.trialID, observer: { [weak self] id, event in
+            onEvent?(event)
+            alerts.post(trialID: id, event: event)
+            if case .finished(let outcome) = event { self?.complete(id, outcome) }
+        }, stepObserver: onStep)
+        var configuration = trialConfiguration
+        configuration.memory = configuration.memory ?? memory
+        let trial = TrialSupervisor(request: request, configuration: configuration, record: record)
+        let outcome: TrialOutcome = try await withCheckedThrowingContinuation { continuation in
+            state.withLock { $0.waiting[request.trialID] = continuation }
+            Task {
+                do {
+                    try await root.startChild(ChildSpec<Void>.supervisor(
+                        id: ChildID("trial-\(request.trialID)"), restart: .temporary) { _ in trial.makeSupervisor() })
+                } catch {
+                    self.fail(request.trialID, error)
+                }
+            }
+        }
+        return (outcome, record)
+    }
+
+    private func complete(_ trialID: String, _ outcome: TrialOutcome) {
+        let waiting = state.withLock { $0.waiting.removeValue(forKey: trialID) }
+        waiting?.resume(returning: outcome)
+        Task { await memory.release(trial: trialID) }
+    }
+
+    private func fail(_ trialID: String, _ error: any Error) {
+        let waiting = state.withLock { $0.waiting.removeValue(forKey: trialID) }
+        waiting?.resume(throwing: error)
+    }
+
+    private func observe(_ event: SupervisorEvent) {
+        guard case .failed(let failure) = event, let escalation = failure.error as? SupervisorEscalation else { return }
+        let first = state.withLock { state -> Bool in
+            defer { state.admissionOpen = false }
+            return state.admissionOpen
+        }
+        logger.error("a trial escalated; no more trials are admitted", metadata: ["escalation": "\(escalation)"])
+        if first {
+            alerts.post(Alert(.escalation, title: "Session escalated: no more trials will start",
+                              message: escalation.description, coalescingKey: "escalation"))
+        }
+    }
+}
