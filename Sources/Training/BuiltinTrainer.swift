@@ -7,8 +7,8 @@ public struct BuiltinTrainer: Trainer {
     /// What the `trap` fault does: abort the process (a child worker), or `nil` where a trap
     /// would take the whole tuner down (in-process), in which case the request is refused.
     public let trap: (@Sendable () -> Void)?
-    /// Whether an `oom` fault keeps its allocation and goes on (a child, for the memory
-    /// watchdog to kill), instead of failing with ``TrainerFailure/outOfMemory(detail:)``.
+    /// Whether an `oom` fault holds its allocation for up to 10 s (a child, for the memory
+    /// watchdog to catch) before failing with ``TrainerFailure/outOfMemory(detail:)``.
     public let oomHoldsAllocation: Bool
     /// The corpus shape (its seed comes from each request).
     public let corpus: CorpusConfiguration
@@ -46,7 +46,6 @@ public struct BuiltinTrainer: Trainer {
         let clock = ContinuousClock()
         var lastHeartbeat = clock.now
         var explodingSince: Int?
-        var heldMemory: [UInt8] = []
         var lastCheckpointStep = -1
         let slowdown = faults.slowdown(generation: generation)
 
@@ -60,10 +59,18 @@ public struct BuiltinTrainer: Trainer {
             }
             if faults.firing(.oom, at: next, generation: generation) {
                 let megabytes = max(256, request.memoryBudgetMiB + 256)
-                heldMemory = [UInt8](repeating: 1, count: megabytes << 20)
-                if !oomHoldsAllocation {
-                    throw TrainerFailure.outOfMemory(detail: "step \(next) allocated \(megabytes) MiB, past the \(request.memoryBudgetMiB) MiB budget")
+                let heldMemory = [UInt8](repeating: 1, count: megabytes << 20)
+                defer { withExtendedLifetime(heldMemory) {} }
+                let detail = "step \(next) allocated \(megabytes) MiB, past the \(request.memoryBudgetMiB) MiB budget"
+                if oomHoldsAllocation {
+                    // Like a process stuck swapping: alive (heartbeats) but going nowhere, so the
+                    // memory watchdog sees it; without one, it gives up by itself.
+                    for _ in 0..<100 {
+                        try await Task.sleep(for: .milliseconds(100))
+                        try await emit(.heartbeat(step: trainer.step))
+                    }
                 }
+                throw TrainerFailure.outOfMemory(detail: detail)
             }
             if slowdown > 0 { try await Task.sleep(for: .milliseconds(slowdown)) }
             if faults.firing(.nan, at: next, generation: generation) { trainer.poisonWeights() }
@@ -92,7 +99,6 @@ public struct BuiltinTrainer: Trainer {
             }
             await Task.yield()
         }
-        _ = heldMemory.count
         if lastCheckpointStep != trainer.step {
             try await emit(.checkpoint(try Self.checkpoint(trainer, in: request.checkpointDirectory)))
         }

@@ -30,6 +30,8 @@ public struct ProcessTrainer: Trainer {
     public var onLaunch: (@Sendable (Int32) -> Void)?
     /// Told about each malformed or oversized line.
     public var onProtocolProblem: (@Sendable (String) -> Void)?
+    /// Environment variables set for the child (on top of the tuner's own).
+    public var environment: [String: String] = [:]
 
     /// Creates a process trainer.
     public init(executable: String, arguments: [String] = [], heartbeatTimeout: Duration = .seconds(30),
@@ -49,7 +51,9 @@ public struct ProcessTrainer: Trainer {
         var requestLine = Array(try JSONEncoder().encode(request))
         requestLine.append(UInt8(ascii: "\n"))
         let watch = ProcessWatch()
-        var configuration = Configuration(executable: .path(FilePath(executable)), arguments: Arguments(arguments))
+        var configuration = Configuration(
+            executable: .path(FilePath(executable)), arguments: Arguments(arguments),
+            environment: .inherit.updating(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) })))
         configuration.platformOptions.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: terminationGrace)]
         let (timeout, grace, maxLine) = (heartbeatTimeout, terminationGrace, maxLineBytes)
         let (launched, problem) = (onLaunch, onProtocolProblem)

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Runs one incarnation of a trial: the trainer contract (DESIGN §3).
@@ -70,8 +71,13 @@ public enum TrainerFailure: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The last few meaningful stderr lines (backtrace frames and addresses left out).
     private static func tail(_ text: String) -> String {
-        let lines = text.split(separator: "\n").suffix(3)
-        return lines.isEmpty ? "" : "; stderr: " + lines.joined(separator: " | ")
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { line in
+            !line.isEmpty && !line.hasPrefix("0x") && !line.hasPrefix("at /") && !line.contains("Backtrace took")
+                && line.first.map { !$0.isNumber } ?? false
+        }.suffix(3)
+        let joined = lines.joined(separator: " | ")
+        return lines.isEmpty ? "" : "; stderr: " + String(joined.prefix(300))
     }
 }

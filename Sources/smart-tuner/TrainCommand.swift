@@ -49,6 +49,15 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .customLong("heartbeat-timeout"), help: "Seconds of silence after which the trainer counts as hung.")
     var heartbeatTimeout = 60.0
 
+    @Option(name: .customLong("memory-budget"), help: "Memory budget of the trainer in MiB (child-process mode); over it, the trainer is stopped as out of memory.")
+    var memoryBudget: Double?
+
+    @Option(name: .customLong("telegram-chat"), help: "Send alerts to this Telegram chat (the bot token is read from TELEGRAM_BOT_TOKEN).")
+    var telegramChat: String?
+
+    @Option(name: .customLong("webhook"), help: "POST alerts as JSON to this URL (a bearer token is read from SMARTTUNER_WEBHOOK_TOKEN if set).")
+    var webhook: String?
+
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
 
@@ -65,29 +74,39 @@ struct TrainCommand: AsyncParsableCommand {
         var restart = RestartPolicy.standard
         restart.maxRestartsPerTrial = max(0, maxRestarts)
         var logger = Logger(label: "smart-tuner")
-        logger.logLevel = .warning
+        logger.logLevel = .error  // the progress line reports failures and restarts itself
         let progress = ProgressLine(enabled: !json, totalSteps: steps)
-        let record = TrialRecord(trialID: request.trialID, observer: { _, event in progress.show(event) },
-                                 stepObserver: { generation, step in progress.show(step, generation: generation) })
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let timeout = Duration.milliseconds(Int(heartbeatTimeout * 1_000))
         let configuration = TrialConfiguration(
             makeTrainer: { [childProcess] _ -> any Trainer in
-                childProcess ? ProcessTrainer(executable: executable, arguments: ["worker"], heartbeatTimeout: timeout)
-                    : BuiltinTrainer(trap: nil)
+                guard childProcess else { return BuiltinTrainer(trap: nil) }
+                var worker = ProcessTrainer(executable: executable, arguments: ["worker"], heartbeatTimeout: timeout)
+                // An injected trap aborts the worker; Swift's backtrace would only bury the evidence.
+                worker.environment = ["SWIFT_BACKTRACE": "enable=no"]
+                return worker
             },
-            earlyStop: policy, restart: restart, heartbeatTimeout: timeout, logger: logger)
-        let trial = TrialSupervisor(request: request, configuration: configuration, record: record)
+            earlyStop: policy, restart: restart, heartbeatTimeout: timeout, logger: logger, memoryBudgetMiB: memoryBudget)
+        let tree = TuningSupervisor(trialConfiguration: configuration, alerts: try alerts(logger: logger),
+                                    memory: MemoryActor(logger: logger), logger: logger)
         // Ctrl-C or SIGTERM: the trainer checkpoints and finishes; the record stays whole.
-        // The supervisor ends by itself when the trainer completes: that ends the group normally.
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: [ServiceGroupConfiguration.ServiceConfiguration(
-                service: trial.makeSupervisor(), successTerminationBehavior: .gracefullyShutdownGroup)],
-            logger: logger)
+        var groupConfiguration = ServiceGroupConfiguration(services: [ServiceGroupConfiguration.ServiceConfiguration(
+            service: tree, successTerminationBehavior: .gracefullyShutdownGroup)], logger: logger)
         groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
         let group = ServiceGroup(configuration: groupConfiguration)
-        var escalated: (any Error)?
-        do { try await group.run() } catch { escalated = error }
+        let training = Task { () -> (TrialOutcome, TrialRecord) in
+            defer { tree.shutdown() }
+            return try await tree.runTrial(request, onEvent: { progress.show($0) },
+                                           onStep: { generation, step in progress.show(step, generation: generation) })
+        }
+        var failure: (any Error)?
+        do { try await group.run() } catch { failure = error }
+        let record: TrialRecord
+        do {
+            record = try await training.value.1
+        } catch {
+            throw CommandFailure("the training did not run: \(error)")
+        }
         progress.finish()
         let summary = TrialSummary(record, initialHyperparameters: hyperparameters)
         if json {
@@ -97,8 +116,34 @@ struct TrainCommand: AsyncParsableCommand {
         } else {
             SummaryPrinter.print(summary)
         }
-        if let escalated { throw CommandFailure("the training escalated: \(escalated)") }
+        if let failure { throw CommandFailure("the supervision tree failed: \(failure)") }
         if summary.outcome.hasPrefix("failed") { throw ExitCode(1) }
+    }
+
+    /// The alert sinks: an event log beside the checkpoints, and Telegram or a webhook when asked.
+    private func alerts(logger: Logger) throws -> AlertActor {
+        var sinks: [any AlertSink] = [EventLogSink(path: (checkpointDirectory as NSString).appendingPathComponent("events.jsonl"))]
+        var secrets: [String] = []
+        let environment = ProcessInfo.processInfo.environment
+        if let telegramChat {
+            do {
+                let telegram = try TelegramSink(chatID: telegramChat)
+                sinks.append(telegram)
+            } catch {
+                throw ValidationError(String(describing: error))
+            }
+            secrets += [environment["TELEGRAM_BOT_TOKEN"] ?? ""]
+        }
+        if let webhook {
+            guard let url = URL(string: webhook), url.scheme == "http" || url.scheme == "https" else {
+                throw ValidationError("--webhook '\(webhook)' must be an http or https URL")
+            }
+            let token = environment["SMARTTUNER_WEBHOOK_TOKEN"]
+            sinks.append(WebhookSink(url: url, bearerToken: token))
+            secrets += [token ?? ""]
+        }
+        try FileManager.default.createDirectory(atPath: checkpointDirectory, withIntermediateDirectories: true)
+        return AlertActor(sinks: sinks, minimumInterval: .milliseconds(50), secrets: secrets, logger: logger)
     }
 
     private func parameterValues() throws -> [String: Double] {

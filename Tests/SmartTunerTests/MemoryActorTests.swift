@@ -30,8 +30,12 @@ struct MemoryActorTests {
     func overBudget() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import time; b = bytearray(200 * 1024 * 1024); time.sleep(10)"]
+        // Real pages (a filled buffer), and "ready" once they exist.
+        process.arguments = ["python3", "-c", "import sys, time; b = b'x' * (200 * 1024 * 1024); print('ready', flush=True); time.sleep(20)"]
+        let output = Pipe()
+        process.standardOutput = output
         try process.run()
+        _ = output.fileHandleForReading.availableData
         defer {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
