@@ -1,4 +1,6 @@
 import Benchmark
+import Foundation
+import Logging
 import SmartTuner
 
 // The built-in model's training step: batch 16, default sizes (120 961 parameters), one
@@ -32,4 +34,39 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(trainer.validate()) }
         benchmark.stopMeasurement()
     }
+
+    // What supervision costs (DESIGN §9: supervision, quality analysis and early stopping < 1 %
+    // of a training step): the same 100 steps — same seed, same batches, validations at 50 and
+    // 100 with 16 attention samples, a final checkpoint — bare, and under the trial tree.
+    Benchmark("100 training steps, bare trainer",
+              configuration: .init(metrics: [.wallClock], warmupIterations: 1, maxDuration: .seconds(60), maxIterations: 7)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            let directory = temporaryDirectory()
+            let trainer = try TacotronTrainer(blasThreads: 1)
+            while trainer.step < 100 {
+                trainer.trainStep()
+                if trainer.step % 50 == 0 { blackHole(trainer.validate(count: 16)) }
+            }
+            try trainer.saveCheckpoint(in: directory, heatmap: trainer.validate(count: 1).utterances.first)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    Benchmark("100 training steps, supervised (trial tree, quality, early stop)",
+              configuration: .init(metrics: [.wallClock], warmupIterations: 1, maxDuration: .seconds(60), maxIterations: 7)) { benchmark in
+        var policy = EarlyStopPolicy()
+        policy.alignmentDeadline = nil
+        let configuration = TrialConfiguration(earlyStop: policy, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
+        for _ in benchmark.scaledIterations {
+            let directory = temporaryDirectory()
+            let request = TrainRequest(trialID: "bench", steps: 100, validationInterval: 50, checkpointInterval: 0,
+                                       checkpointDirectory: directory, heartbeatInterval: 1_000)
+            blackHole(try await TrialSupervisor(request: request, configuration: configuration).run())
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+}
+
+func temporaryDirectory() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)").path
 }
