@@ -56,6 +56,10 @@ let package = Package(
             dependencies: ["TinyTacotron", "Randomness", .product(name: "Subprocess", package: "swift-subprocess")],
             swiftSettings: strictSwift6),
         .target(
+            name: "Integrations",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift6),
+        .target(
             name: "Supervision",
             dependencies: [
                 "Randomness",
@@ -67,7 +71,7 @@ let package = Package(
         .target(
             name: "SmartTuner",
             dependencies: [
-                "Supervision", "Randomness", "Alignment", "TinyTacotron", "Training", "COpenBLAS", "CSQLite",
+                "Supervision", "Randomness", "Alignment", "TinyTacotron", "Training", "Integrations", "COpenBLAS", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -4,3 +4,4 @@
 @_exported import Alignment
 @_exported import TinyTacotron
 @_exported import Training
+@_exported import Integrations

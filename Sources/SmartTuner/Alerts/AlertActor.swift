@@ -1,3 +1,4 @@
+import Integrations
 import Logging
 
 /// Fans alerts out to sinks (DESIGN §2): console, a JSON-lines event log, webhooks, Telegram.

@@ -1,4 +1,5 @@
 import DequeModule
+import Integrations
 import Foundation
 import Logging
 import Synchronization
