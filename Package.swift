@@ -53,7 +53,8 @@ let package = Package(
             swiftSettings: strictSwift6),
         .target(
             name: "Training",
-            dependencies: ["TinyTacotron", "Randomness", .product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: ["TinyTacotron", "Randomness", .product(name: "Subprocess", package: "swift-subprocess"),
+                           .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: strictSwift6),
         .target(
             name: "Integrations",

@@ -23,6 +23,16 @@ public struct BuiltinTrainer: Trainer {
 
     public func train(_ request: TrainRequest, control: TrainerControl,
                       emit: @escaping @Sendable (TrainingEvent) async throws -> Void) async throws {
+        // One thread per trial, as one BLAS thread per trial: the steps keep their core and cache.
+        let executor = DedicatedThreadExecutor(name: "trainer-\(request.trialID)-g\(request.generation)")
+        defer { executor.stop() }
+        try await withTaskExecutorPreference(executor) {
+            try await trainHere(request, control: control, emit: emit)
+        }
+    }
+
+    private func trainHere(_ request: TrainRequest, control: TrainerControl,
+                           emit: @escaping @Sendable (TrainingEvent) async throws -> Void) async throws {
         let generation = request.generation
         let faults = request.faults
         if trap == nil, faults.faults.contains(where: { $0.kind == .trap && $0.applies(to: generation) }) {
