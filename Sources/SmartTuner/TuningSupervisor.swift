@@ -56,6 +56,8 @@ public final class TuningSupervisor: Service, Sendable {
                     await withTaskGroup(of: Void.self) { group in
                         group.addTask { await alerts.run() }
                         await incarnation.shutdown.wait()
+                        // Deliver what is queued (the session summary, last failures) before stopping.
+                        await alerts.drain(timeout: .seconds(1))
                         group.cancelAll()
                     }
                 }),
@@ -73,6 +75,13 @@ public final class TuningSupervisor: Service, Sendable {
             for await event in events { self?.observe(event) }
         }
         defer { watcher.cancel() }
+        let alerts = self.alerts
+        await memory.onPressure { sample in
+            alerts.post(Alert(.memoryPressure, title: "Memory is low: \(Int(sample.availableMiB)) MiB available",
+                              message: "tuner \(Int(sample.tunerMiB)) MiB; trials " +
+                                sample.trials.map { "\($0.key) \(Int($0.value)) MiB" }.sorted().joined(separator: ", "),
+                              coalescingKey: "memory-pressure"))
+        }
         try await root.run()
     }
 

@@ -96,8 +96,12 @@ struct TrainCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: groupConfiguration)
         let training = Task { () -> (TrialOutcome, TrialRecord) in
             defer { tree.shutdown() }
-            return try await tree.runTrial(request, onEvent: { progress.show($0) },
-                                           onStep: { generation, step in progress.show(step, generation: generation) })
+            let result = try await tree.runTrial(request, onEvent: { progress.show($0) },
+                                                 onStep: { generation, step in progress.show(step, generation: generation) })
+            let summary = TrialSummary(result.record, initialHyperparameters: hyperparameters)
+            tree.alerts.post(Alert(.sessionSummary, title: "Training \(summary.outcome): \(summary.steps) steps, \(summary.restarts.count) restart(s)",
+                                   message: summary.alignment.map { "focus_rate \($0.focusRate), accuracy \($0.accuracy ?? .nan)" } ?? ""))
+            return result
         }
         var failure: (any Error)?
         do { try await group.run() } catch { failure = error }

@@ -125,3 +125,28 @@ struct AlertTests {
         #expect(error?.description.contains("TELEGRAM_BOT_TOKEN") == true)
     }
 }
+
+@Suite("Alert hygiene")
+struct AlertHygieneTests {
+    @Test("a secret inside an alert is redacted before any sink sees it, the event log included")
+    func redactedEverywhere() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("redact-\(UUID().uuidString).jsonl").path
+        let actor = AlertActor(sinks: [EventLogSink(path: path)], secrets: ["s3cr3t-token-value"], logger: CollectedLogs().logger)
+        actor.post(Alert(.trialFailed, title: "failed calling https://api/bots3cr3t-token-value/x", message: "token=s3cr3t-token-value"))
+        let running = Task { await actor.run() }
+        await actor.drain(timeout: .seconds(5))
+        running.cancel()
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!text.contains("s3cr3t-token-value"))
+        #expect(text.contains("‹redacted›"))
+    }
+
+    @Test("memory pressure reaches the pressure handler")
+    func memoryPressure() async {
+        let memory = MemoryActor(reserveMiB: (ProcessMemory.totalMiB() ?? 1e9) * 10)
+        let heard = StepCounter()
+        await memory.onPressure { _ in heard.record(1) }
+        await memory.sampleNow()
+        #expect(heard.latest == 1)
+    }
+}

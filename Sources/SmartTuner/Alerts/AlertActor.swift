@@ -37,6 +37,14 @@ public actor AlertActor {
         Dictionary(workers.map { ($0.sink.name, $0.statistics) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// Waits until every queued alert has been delivered or given up, or `timeout` passes.
+    public nonisolated func drain(timeout: Duration) async {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline, !workers.allSatisfy(\.isIdle) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// Delivers until cancelled (a permanent child of the root supervisor).
     public func run() async {
         await withTaskGroup(of: Void.self) { group in

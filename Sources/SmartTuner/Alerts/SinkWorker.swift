@@ -31,6 +31,7 @@ final class SinkWorker: Sendable {
         var queue: Deque<Pending> = []
         var waiting: CheckedContinuation<Void, Never>?
         var statistics = SinkStatistics()
+        var delivering = false
     }
 
     let sink: any AlertSink
@@ -75,6 +76,7 @@ final class SinkWorker: Sendable {
     func run() async {
         while !Task.isCancelled {
             guard let next = await take() else { return }
+            state.withLock { $0.delivering = true }
             await deliver(next)
             if minimumInterval > .zero { try? await Task.sleep(for: minimumInterval) }
         }
@@ -103,7 +105,18 @@ final class SinkWorker: Sendable {
         return nil
     }
 
+    /// Whether nothing is waiting to be delivered.
+    var isIdle: Bool { state.withLock { $0.queue.isEmpty && !$0.delivering } }
+
     private func deliver(_ pending: Pending) async {
+        state.withLock { $0.delivering = true }
+        defer { state.withLock { $0.delivering = false } }
+        // Secrets never leave the process, whichever sink this is (the event log included).
+        var pending = pending
+        pending.alert.title = redactor.redact(pending.alert.title)
+        pending.alert.message = redactor.redact(pending.alert.message)
+        pending.alert.coalescingKey = redactor.redact(pending.alert.coalescingKey)
+        pending.alert.imagePath = pending.alert.imagePath.map(redactor.redact)
         var delay = Duration.milliseconds(250)
         for attempt in 1...maxAttempts {
             do {

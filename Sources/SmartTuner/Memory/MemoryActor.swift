@@ -31,7 +31,7 @@ public actor MemoryActor {
     /// Memory kept free for the system when admitting trials, MiB.
     public let reserveMiB: Double
     private let logger: Logger
-    private let onPressure: (@Sendable (Sample) -> Void)?
+    private var onPressure: (@Sendable (Sample) -> Void)?
     private var watches: [String: Watch] = [:]
     private var admitted: [String: Double] = [:]
     private var lastSample: Sample?
@@ -45,6 +45,9 @@ public actor MemoryActor {
         self.logger = logger
         self.onPressure = onPressure
     }
+
+    /// Sets who hears samples in which available memory fell below the reserve.
+    public func onPressure(_ handler: @escaping @Sendable (Sample) -> Void) { onPressure = handler }
 
     /// Watches the process of `trial`; `onOverBudget` is called once if its RSS exceeds `budgetMiB`.
     public func watch(trial: String, pid: Int32, budgetMiB: Double, onOverBudget: @escaping @Sendable (Evidence) -> Void) {
