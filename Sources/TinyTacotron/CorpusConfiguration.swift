@@ -24,6 +24,21 @@ public struct CorpusConfiguration: Sendable, Hashable, Codable {
     /// The defaults of the issue: V 32, 16 mel channels, durations 2–6, σ 0.05, 10–20 tokens.
     public init() {}
 
+    /// A miniature corpus (8 tokens, 4 channels, 3–5 tokens of 1–3 frames, 16 + 4 utterances):
+    /// the same code at a size that trains in milliseconds, for drills and tests.
+    public static var miniature: CorpusConfiguration {
+        var corpus = CorpusConfiguration()
+        corpus.vocabularySize = 8
+        corpus.melChannels = 4
+        corpus.minDuration = 1
+        corpus.maxDuration = 3
+        corpus.minTokens = 3
+        corpus.maxTokens = 5
+        corpus.trainingUtterances = 16
+        corpus.validationUtterances = 4
+        return corpus
+    }
+
     /// The longest utterance possible, in frames.
     public var maxFrames: Int { maxTokens * maxDuration }
 

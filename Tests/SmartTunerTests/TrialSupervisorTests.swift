@@ -10,17 +10,7 @@ import Testing
 struct TrialSupervisorTests {
     static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    static var tinyCorpus: CorpusConfiguration {
-        var corpus = CorpusConfiguration()
-        corpus.vocabularySize = 8
-        corpus.melChannels = 4
-        corpus.minTokens = 3
-        corpus.maxTokens = 5
-        corpus.maxDuration = 3
-        corpus.trainingUtterances = 16
-        corpus.validationUtterances = 4
-        return corpus
-    }
+    static var tinyCorpus: CorpusConfiguration { .miniature }
 
     static var smartTuner: String {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()

@@ -5,15 +5,7 @@ import Randomness
 /// Small corpora and models that keep tests fast; the same code as the full size.
 enum Fixtures {
     static func tinyCorpus(seed: UInt64 = 3) -> CorpusConfiguration {
-        var corpus = CorpusConfiguration()
-        corpus.vocabularySize = 7
-        corpus.melChannels = 4
-        corpus.minDuration = 1
-        corpus.maxDuration = 3
-        corpus.minTokens = 3
-        corpus.maxTokens = 5
-        corpus.trainingUtterances = 8
-        corpus.validationUtterances = 4
+        var corpus = CorpusConfiguration.miniature
         corpus.seed = seed
         return corpus
     }

@@ -5,17 +5,7 @@ import TinyTacotron
 @testable import Training
 
 enum TrainingFixtures {
-    static var tinyCorpus: CorpusConfiguration {
-        var corpus = CorpusConfiguration()
-        corpus.vocabularySize = 8
-        corpus.melChannels = 4
-        corpus.minTokens = 3
-        corpus.maxTokens = 5
-        corpus.maxDuration = 3
-        corpus.trainingUtterances = 16
-        corpus.validationUtterances = 4
-        return corpus
-    }
+    static var tinyCorpus: CorpusConfiguration { .miniature }
 
     static let tinyParameters: [String: Double] = [
         "encoder_size": 8, "prenet_size": 8, "decoder_size": 8, "attention_size": 4, "batch_size": 4,
