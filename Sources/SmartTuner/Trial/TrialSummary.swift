@@ -1,4 +1,5 @@
 import Alignment
+import Supervision
 import Training
 
 /// How a trial went, for people and for `--json`: outcome, steps, every restart with its cause,
@@ -72,7 +73,7 @@ public struct TrialSummary: Sendable, Codable {
                 failures[generation] = evidence
             case .restarted(let generation, let cause, let changes, let checkpoint, let backoff):
                 restarts.append(Restart(generation: generation, cause: cause, evidence: failures[generation - 1]?.summary ?? "",
-                                        changes: changes, checkpoint: checkpoint, backoffSeconds: backoff.secondsValue))
+                                        changes: changes, checkpoint: checkpoint, backoffSeconds: backoff.seconds))
                 for change in changes { parameters[change.name] = change.to }
             case .firstAlignment(_, let step):
                 firstAligned = firstAligned ?? step
@@ -88,12 +89,5 @@ public struct TrialSummary: Sendable, Codable {
         firstAlignedStep = firstAligned
         objective = quality?.objective
         checkpoint = record.latestCheckpoint?.path
-    }
-}
-
-extension Duration {
-    var secondsValue: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) * 1e-18
     }
 }
