@@ -44,6 +44,7 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "Randomness", swiftSettings: strictSwift6),
         .target(name: "Alignment", swiftSettings: strictSwift6),
+        .target(name: "Optimization", dependencies: ["Randomness"], swiftSettings: strictSwift6),
         .target(
             name: "TinyTacotron",
             dependencies: [
@@ -90,6 +91,7 @@ let package = Package(
         .testTarget(
             name: "SupervisionTests", dependencies: ["Supervision", "Randomness"], swiftSettings: strictSwift6),
         .testTarget(name: "TrainingTests", dependencies: ["Training"], swiftSettings: strictSwift6),
+        .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Randomness"], swiftSettings: strictSwift6),
         .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], swiftSettings: strictSwift6),
         .testTarget(
             name: "TinyTacotronTests", dependencies: ["TinyTacotron", "Alignment", "Randomness"],
