@@ -1,11 +1,6 @@
-/// Whether a running trial should stop early, judged against the other trials.
-public protocol Pruner: Sendable {
-    /// Whether `trial` (running, reporting `intermediate` values) should be pruned at `step`.
-    func shouldPrune(_ trial: TrialSnapshot, step: Int, others: [TrialSnapshot]) -> Bool
-}
-
 /// Prunes a trial whose best intermediate objective so far is worse than the median of the
-/// other trials' values at the same step (Optuna's MedianPruner, minimising).
+/// finished trials' values at the same step (Optuna's MedianPruner, minimising). A trial whose
+/// values are all NaN or infinite is always pruned once past the warm-up.
 public struct MedianPruner: Pruner {
     /// Trials that must have finished before any pruning.
     public let startupTrials: Int
@@ -21,16 +16,17 @@ public struct MedianPruner: Pruner {
         self.minimumTrials = max(1, minimumTrials)
     }
 
-    public func shouldPrune(_ trial: TrialSnapshot, step: Int, others: [TrialSnapshot]) -> Bool {
-        guard step >= warmupSteps else { return false }
-        let finished = others.filter { $0.state == .complete || $0.state == .pruned }
-        guard finished.count >= startupTrials else { return false }
+    public func prune(_ trial: TrialSnapshot, step: Int, others: [TrialSnapshot]) -> String? {
+        guard step >= warmupSteps else { return nil }
+        let best = trial.bestIntermediate(upTo: step)
+        if !best.isFinite { return "its intermediate values are not finite (best \(best)) at step \(step)" }
+        let finished = others.filter { $0.number != trial.number && ($0.state == .complete || $0.state == .pruned) }
+        guard finished.count >= startupTrials else { return nil }
         let atStep = finished.compactMap { $0.intermediate[step] }.filter(\.isFinite).sorted()
-        guard atStep.count >= minimumTrials else { return false }
+        guard atStep.count >= minimumTrials else { return nil }
         let median = atStep.count % 2 == 1 ? atStep[atStep.count / 2]
             : (atStep[atStep.count / 2 - 1] + atStep[atStep.count / 2]) / 2
-        let best = trial.intermediate.filter { $0.key <= step }.values.min() ?? .infinity
-        // A NaN or infinite trial is worse than any median.
-        return !best.isFinite || best > median
+        guard best > median else { return nil }
+        return "best value \(best) by step \(step) is worse than the median \(median) of \(atStep.count) finished trials"
     }
 }
