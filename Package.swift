@@ -45,6 +45,7 @@ let package = Package(
         .target(name: "Randomness", swiftSettings: strictSwift6),
         .target(name: "Alignment", swiftSettings: strictSwift6),
         .target(name: "Optimization", dependencies: ["Randomness"], swiftSettings: strictSwift6),
+        .target(name: "StudyStore", dependencies: ["Optimization", "CSQLite"], swiftSettings: strictSwift6),
         .target(
             name: "TinyTacotron",
             dependencies: [
@@ -73,7 +74,8 @@ let package = Package(
         .target(
             name: "SmartTuner",
             dependencies: [
-                "Supervision", "Randomness", "Alignment", "TinyTacotron", "Training", "Integrations", "COpenBLAS", "CSQLite",
+                "Supervision", "Randomness", "Alignment", "Optimization", "StudyStore", "TinyTacotron", "Training", "Integrations",
+                "COpenBLAS", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -92,6 +94,7 @@ let package = Package(
             name: "SupervisionTests", dependencies: ["Supervision", "Randomness"], swiftSettings: strictSwift6),
         .testTarget(name: "TrainingTests", dependencies: ["Training"], swiftSettings: strictSwift6),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Randomness"], swiftSettings: strictSwift6),
+        .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "Optimization"], swiftSettings: strictSwift6),
         .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], swiftSettings: strictSwift6),
         .testTarget(
             name: "TinyTacotronTests", dependencies: ["TinyTacotron", "Alignment", "Randomness"],

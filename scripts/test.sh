@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
-python3 -c "import safetensors, numpy" 2>/dev/null || python3 -m pip install --quiet safetensors numpy
+python3 -c "import safetensors, numpy, optuna" 2>/dev/null || python3 -m pip install --quiet safetensors numpy optuna
 
 swift test --skip TrainingFixtureTests "$@"
 swift test -c release -Xswiftc -enable-testing --filter TrainingFixtureTests "$@"

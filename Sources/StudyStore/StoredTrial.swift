@@ -1,0 +1,128 @@
+import Optimization
+
+/// A trial as stored: Optuna's fields plus SmartTuner's supervision data.
+public struct StoredTrial: Sendable, Hashable {
+    /// The row id (Optuna's `trial_id`).
+    public let id: Int64
+    /// Its number in the study, from 0.
+    public let number: Int
+    /// Its state; `nil` for Optuna's WAITING.
+    public let state: TrialState?
+    /// Its parameters.
+    public let parameters: [String: ParameterValue]
+    /// Its final value (complete and pruned trials).
+    public let value: Double?
+    /// Intermediate objective values by step.
+    public let intermediate: [Int: Double]
+    /// The current incarnation.
+    public let generation: Int
+    /// The worker that owns (or last owned) it.
+    public let worker: String?
+    /// Times it was taken over from a dead worker.
+    public let interruptions: Int
+    /// The furthest step reported.
+    public let lastStep: Int
+    /// The hyperparameters of the current incarnation (after smart-restart adjustments).
+    public let hyperparameters: [String: Double]
+    /// The outcome kind, such as `completed.budget` or `failed.nonFinite`.
+    public let outcome: String?
+    /// The trial summary as JSON (DESIGN §5 metric names).
+    public let summaryJSON: String?
+    /// When it started and completed (`YYYY-MM-DD HH:MM:SS.ffffff`).
+    public let startedAt: String?
+    /// When it completed.
+    public let completedAt: String?
+    /// Whether it was created by `ask` for an outside script (never taken over).
+    public let external: Bool
+
+    /// The trial as samplers and pruners see it (values minimised).
+    public func snapshot(direction: StudyDirection) -> TrialSnapshot {
+        TrialSnapshot(number: number, parameters: parameters, state: state ?? .running,
+                      value: value.map(direction.minimized), intermediate: intermediate.mapValues(direction.minimized))
+    }
+}
+
+/// A checkpoint as stored.
+public struct StoredCheckpoint: Sendable, Hashable {
+    /// The incarnation that wrote it.
+    public let generation: Int
+    /// Its step.
+    public let step: Int
+    /// Its file.
+    public let path: String
+    /// Its SHA-256.
+    public let sha256: String
+    /// The training loss at its step.
+    public let loss: Double?
+    /// Whether the trial was aligned at its step.
+    public let aligned: Bool
+
+    /// Creates a checkpoint record.
+    public init(generation: Int, step: Int, path: String, sha256: String, loss: Double?, aligned: Bool) {
+        self.generation = generation
+        self.step = step
+        self.path = path
+        self.sha256 = sha256
+        self.loss = loss
+        self.aligned = aligned
+    }
+}
+
+/// What a worker got when it asked for work.
+public enum TrialClaim: Sendable, Hashable {
+    /// A new trial with sampled parameters.
+    case new(StoredTrial)
+    /// A trial a dead worker left running, taken over. Resume from the newest of its
+    /// checkpoints (newest first, files present) whose digest verifies, or from scratch.
+    case resumed(StoredTrial, checkpoints: [StoredCheckpoint])
+    /// No trial to start now, but others are still running (one may die and need taking over).
+    case wait
+    /// The study has all its trials and none is running.
+    case done
+}
+
+/// A timeline entry of a trial.
+public struct StoredEvent: Sendable, Hashable, Codable {
+    /// The incarnation.
+    public let generation: Int
+    /// When.
+    public let at: String
+    /// The kind, such as `started`, `failed(nonFinite)`, `interrupted`.
+    public let kind: String
+    /// What happened, in words.
+    public let detail: String
+
+    /// Creates an event.
+    public init(generation: Int, at: String, kind: String, detail: String) {
+        self.generation = generation
+        self.at = at
+        self.kind = kind
+        self.detail = detail
+    }
+}
+
+/// One smart restart as stored.
+public struct StoredRestart: Sendable, Hashable {
+    /// The incarnation it started.
+    public let generation: Int
+    /// The failure cause.
+    public let cause: String
+    /// What showed the failure.
+    public let evidence: String
+    /// The parameter changes as JSON.
+    public let changesJSON: String
+    /// The checkpoint resumed from.
+    public let checkpoint: String?
+    /// The backoff waited, seconds.
+    public let backoffSeconds: Double
+
+    /// Creates a restart record.
+    public init(generation: Int, cause: String, evidence: String, changesJSON: String, checkpoint: String?, backoffSeconds: Double) {
+        self.generation = generation
+        self.cause = cause
+        self.evidence = evidence
+        self.changesJSON = changesJSON
+        self.checkpoint = checkpoint
+        self.backoffSeconds = backoffSeconds
+    }
+}

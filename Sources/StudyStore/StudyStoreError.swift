@@ -1,0 +1,57 @@
+import CSQLite
+
+/// Why the study store could not do something. Every case says what was wrong and, where
+/// there is one, what would be valid.
+public enum StudyStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file could not be opened.
+    case cannotOpen(path: String, reason: String)
+    /// The file is not a SQLite database, or is damaged.
+    case notADatabase(path: String, reason: String)
+    /// The database is SQLite but not a study database this version can use.
+    case foreignDatabase(path: String, reason: String)
+    /// The database was written by a newer SmartTuner.
+    case newerSchema(path: String, found: Int, supported: Int)
+    /// No study of that name.
+    case noSuchStudy(name: String, available: [String])
+    /// No trial of that number.
+    case noSuchTrial(study: String, number: Int)
+    /// The study exists with a different definition.
+    case studyMismatch(name: String, reason: String)
+    /// A trial is not in a state that allows the operation.
+    case invalidState(String)
+    /// No registered model matches.
+    case noSuchModel(String)
+    /// SQLite reported an error.
+    case sqlite(code: Int32, message: String, statement: String)
+
+    /// Whether another process holds the database (worth retrying).
+    var isBusy: Bool {
+        guard case .sqlite(let code, _, _) = self else { return false }
+        return code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED
+    }
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            return "cannot open the study database \(path): \(reason)"
+        case .notADatabase(let path, let reason):
+            return "\(path) is not a usable SQLite database (\(reason)); give a study file written by SmartTuner or Optuna, or a new path"
+        case .foreignDatabase(let path, let reason):
+            return "\(path) is a SQLite database but not a study database: \(reason); give a study file written by SmartTuner or Optuna (schema v12), or a new path"
+        case .newerSchema(let path, let found, let supported):
+            return "\(path) was written by a newer SmartTuner (store schema \(found); this version reads up to \(supported)); upgrade smart-tuner"
+        case .noSuchStudy(let name, let available):
+            return "no study named '\(name)'" + (available.isEmpty ? " (the file has no studies)" : "; the file has: \(available.joined(separator: ", "))")
+        case .noSuchTrial(let study, let number):
+            return "study '\(study)' has no trial number \(number)"
+        case .studyMismatch(let name, let reason):
+            return "study '\(name)' already exists with a different definition: \(reason); use a new study name or the original configuration"
+        case .invalidState(let reason):
+            return reason
+        case .noSuchModel(let reason):
+            return reason
+        case .sqlite(let code, let message, let statement):
+            return "SQLite error \(code): \(message) (in: \(statement.prefix(80)))"
+        }
+    }
+}

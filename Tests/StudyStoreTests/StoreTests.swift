@@ -1,0 +1,283 @@
+import Foundation
+import Optimization
+import Testing
+
+@testable import StudyStore
+
+/// A fresh temporary directory per test.
+func temporaryDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "studystore-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+let testSpace = try! SearchSpace([  // swiftlint:disable:this force_try — a literal, valid space
+    .init("learning_rate", .float(low: 1e-4, high: 1e-1, log: true)),
+    .init("batch_size", .int(low: 4, high: 32)),
+    .init("cell", .categorical([.string("gru"), .string("lstm")])),
+])
+
+func definition(_ name: String = "s", trials: Int = 3, direction: StudyDirection = .minimize) -> StudyDefinition {
+    StudyDefinition(name: name, direction: direction, space: testSpace, seed: 7, targetTrials: trials)
+}
+
+func propose(_ history: [TrialSnapshot], _ number: Int) -> [String: ParameterValue]? {
+    RandomSampler(seed: 1).suggest(space: testSpace, number: number, history: history)
+}
+
+@Suite("Study store")
+struct StoreTests {
+    let me = WorkerIdentity.current
+
+    @Test("a study is created once and reopened with the same definition; a different one is refused")
+    func createAndReopen() throws {
+        let path = try temporaryDirectory() + "/s.db"
+        let store = try StudyStore(path: path)
+        let study = try store.createOrOpen(definition())
+        let again = try StudyStore(path: path).createOrOpen(definition(trials: 5))
+        #expect(again.id == study.id && again.definition.targetTrials == 5)
+        #expect(try store.studyNames() == ["s"])
+        let other = try SearchSpace([.init("x", .float(low: 0, high: 1))])
+        let error = #expect(throws: StudyStoreError.self) { try store.createOrOpen(StudyDefinition(name: "s", space: other, targetTrials: 3)) }
+        #expect(error?.description.contains("different definition") == true)
+        #expect(throws: StudyStoreError.self) { try store.createOrOpen(definition(direction: .maximize)) }
+        let missing = #expect(throws: StudyStoreError.self) { try store.study(named: "nope") }
+        #expect(missing?.description.contains("the file has: s") == true)
+    }
+
+    @Test("workers claim numbered trials up to the target, then done; results are written once")
+    func claimAndFinish() throws {
+        let store = try StudyStore(path: try temporaryDirectory() + "/s.db")
+        let study = try store.createOrOpen(definition(trials: 2))
+        guard case .new(let first) = try store.claim(study, worker: me, staleAfter: 60, propose: propose),
+              case .new(let second) = try store.claim(study, worker: me, staleAfter: 60, propose: propose) else {
+            Issue.record("expected two new trials"); return
+        }
+        #expect(first.number == 0 && second.number == 1)
+        #expect(first.parameters.count == 3 && testSpace.parameters.allSatisfy { $0.distribution.contains(first.parameters[$0.name]!) })
+        #expect(try store.claim(study, worker: me, staleAfter: 60, propose: propose) == .wait, "both still running, owned by a live worker")
+        try store.report(first, in: study, generation: 0, values: [(100, 2.5), (200, 1.5)], lastStep: 200,
+                         checkpoints: [StoredCheckpoint(generation: 0, step: 200, path: "/nonexistent", sha256: "x", loss: 1, aligned: false)])
+        try store.finish(first, in: study, generation: 0, state: .complete, value: 1.25, outcome: "completed.budget", summaryJSON: "{}")
+        try store.finish(second, in: study, generation: 0, state: .failed, value: nil, outcome: "failed.crash", summaryJSON: nil)
+        let again = #expect(throws: StudyStoreError.self) {
+            try store.finish(first, in: study, generation: 0, state: .complete, value: 9, outcome: "x", summaryJSON: nil)
+        }
+        #expect(again?.description.contains("already finished") == true)
+        #expect(try store.claim(study, worker: me, staleAfter: 60, propose: propose) == .done)
+        let trials = try store.trials(of: study)
+        #expect(trials.map(\.state) == [.complete, .failed])
+        #expect(trials[0].value == 1.25 && trials[0].intermediate == [100: 2.5, 200: 1.5] && trials[0].lastStep == 200)
+        #expect(try store.bestTrial(of: study)?.number == 0)
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    @Test("a trial left running by a dead process is taken over as a new generation; a stale generation's result is dropped")
+    func takeOverDeadWorker() throws {
+        let path = try temporaryDirectory() + "/s.db"
+        let store = try StudyStore(path: path)
+        let study = try store.createOrOpen(definition(trials: 1))
+        let dead = WorkerIdentity(host: me.host, pid: Int32.max - 1, processStart: "1")
+        guard case .new(let orphan) = try store.claim(study, worker: dead, staleAfter: 3_600, propose: propose) else {
+            Issue.record("expected a new trial"); return
+        }
+        let file = path + ".ckpt"
+        _ = FileManager.default.createFile(atPath: file, contents: Data("weights".utf8))
+        try store.report(orphan, in: study, generation: 0, values: [(100, 3)],
+                         checkpoints: [StoredCheckpoint(generation: 0, step: 100, path: file, sha256: "abc", loss: 2, aligned: false),
+                                       StoredCheckpoint(generation: 0, step: 200, path: file, sha256: "def", loss: nil, aligned: false)])
+        guard case .resumed(let taken, let checkpoints) = try store.claim(study, worker: me, staleAfter: 3_600, propose: propose) else {
+            Issue.record("expected the orphan to be taken over"); return
+        }
+        #expect(taken.number == orphan.number && taken.generation == 1 && taken.interruptions == 1)
+        #expect(checkpoints.map(\.step) == [100], "the non-finite checkpoint is not good")
+        #expect(try store.events(of: taken).map(\.kind) == ["interrupted"])
+        #expect(throws: StudyStoreError.self) {
+            try store.finish(orphan, in: study, generation: 0, state: .complete, value: 1, outcome: "late", summaryJSON: nil)
+        }
+        try store.finish(taken, in: study, generation: 1, state: .complete, value: 2, outcome: "completed.budget", summaryJSON: nil)
+        #expect(try store.trials(of: study).map(\.value) == [2])
+    }
+
+    @Test("a silent worker on another host is taken over after its heartbeat goes stale, not before")
+    func staleHeartbeat() throws {
+        let store = try StudyStore(path: try temporaryDirectory() + "/s.db")
+        let study = try store.createOrOpen(definition(trials: 1))
+        let remote = WorkerIdentity(host: "elsewhere", pid: 1, processStart: "")
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        _ = try store.claim(study, worker: remote, staleAfter: 60, now: start, propose: propose)
+        #expect(try store.claim(study, worker: me, staleAfter: 60, now: start.addingTimeInterval(30), propose: propose) == .wait)
+        guard case .resumed = try store.claim(study, worker: me, staleAfter: 60, now: start.addingTimeInterval(61), propose: propose) else {
+            Issue.record("expected a take-over"); return
+        }
+    }
+
+    @Test("ask and tell: outside scripts drive a study; external trials are never taken over")
+    func askTell() throws {
+        let store = try StudyStore(path: try temporaryDirectory() + "/s.db")
+        let study = try store.createOrOpen(definition(trials: 5, direction: .maximize))
+        let trial = try #require(try store.ask(study, propose: propose))
+        #expect(try store.claim(study, worker: WorkerIdentity(host: "h", pid: 2, processStart: ""), staleAfter: 0,
+                                now: Date().addingTimeInterval(1e6), propose: { _, _ in nil }) == .wait)
+        #expect(throws: StudyStoreError.self) { try store.tell(study, number: trial.number, state: .complete, value: nil) }
+        try store.tell(study, number: trial.number, state: .complete, value: 0.9)
+        let other = try #require(try store.ask(study, propose: propose))
+        try store.tell(study, number: other.number, state: .complete, value: 0.5)
+        #expect(try store.bestTrial(of: study)?.number == trial.number, "maximising")
+        #expect(try store.snapshots(of: study).map(\.value) == [-0.9, -0.5], "samplers see minimised values")
+        let missing = #expect(throws: StudyStoreError.self) { try store.tell(study, number: 42, state: .failed, value: nil) }
+        #expect(missing?.description.contains("no trial number 42") == true)
+    }
+
+    @Test("another process's writes are seen (the cache follows the study's revision)")
+    func secondConnection() throws {
+        let path = try temporaryDirectory() + "/s.db"
+        let a = try StudyStore(path: path), b = try StudyStore(path: path)
+        let study = try a.createOrOpen(definition(trials: 4))
+        #expect(try b.trials(of: study).isEmpty)
+        guard case .new(let trial) = try a.claim(study, worker: me, staleAfter: 60, propose: propose) else { return }
+        #expect(try b.trials(of: study).map(\.state) == [.running])
+        try a.report(trial, in: study, generation: 0, values: [(10, 1)])
+        #expect(try b.trials(of: study)[0].intermediate == [10: 1])
+        try a.finish(trial, in: study, generation: 0, state: .pruned, value: 1, outcome: "pruned", summaryJSON: nil)
+        #expect(try b.trials(of: study).map(\.state) == [.pruned])
+        let reader = try StudyStore(path: path, readOnly: true)
+        #expect(try reader.trials(of: study).count == 1)
+        #expect(throws: StudyStoreError.self) { try reader.claim(study, worker: me, staleAfter: 1, propose: propose) }
+    }
+
+    @Test("the model registry keeps versions and stage history; one production version per name")
+    func registry() throws {
+        let store = try StudyStore(path: try temporaryDirectory() + "/s.db")
+        let v1 = try store.register(name: "tts", study: "s", trial: 3, checkpoint: "/c1", sha256: "a", metrics: ["focus_rate": 0.8], parameters: ["learning_rate": 0.001])
+        let v2 = try store.register(name: "tts", study: "s", trial: 5, checkpoint: "/c2", sha256: "b", metrics: [:], parameters: [:])
+        #expect([v1.version, v2.version] == [1, 2] && v1.stage == .candidate)
+        try store.setStage(name: "tts", version: 1, to: .production)
+        try store.setStage(name: "tts", version: 2, to: .production, note: "better")
+        let models = try store.models(named: "tts")
+        #expect(models.map(\.stage) == [.archived, .production])
+        #expect(models[0].history.map(\.stage) == [.candidate, .production, .archived])
+        let error = #expect(throws: StudyStoreError.self) { try store.setStage(name: "tts", version: 9, to: .archived) }
+        #expect(error?.description.contains("has versions 1, 2") == true)
+    }
+}
+
+@Suite("Study store: broken and foreign files")
+struct BrokenFileTests {
+    func fileWith(_ bytes: Data) throws -> String {
+        let path = try temporaryDirectory() + "/f.db"
+        _ = FileManager.default.createFile(atPath: path, contents: bytes)
+        return path
+    }
+
+    @Test("a file that is not SQLite gets a clear error and is not written")
+    func notSQLite() throws {
+        let bytes = Data(String(repeating: "this is not a database\n", count: 200).utf8)
+        let path = try fileWith(bytes)
+        let error = #expect(throws: StudyStoreError.self) { try StudyStore(path: path) }
+        #expect(error?.description.contains("not a usable SQLite database") == true)
+        #expect(FileManager.default.contents(atPath: path) == bytes)
+    }
+
+    @Test("a SQLite file of another application is refused without a write")
+    func foreign() throws {
+        let path = try temporaryDirectory() + "/other.db"
+        let connection = try SQLiteConnection(path: path, create: true)
+        try connection.execute("CREATE TABLE invoices (id INTEGER, amount REAL); INSERT INTO invoices VALUES (1, 2.5);")
+        let before = FileManager.default.contents(atPath: path)
+        let error = #expect(throws: StudyStoreError.self) { try StudyStore(path: path) }
+        #expect(error?.description.contains("not a study database") == true)
+        #expect(error?.description.contains("invoices") == true)
+        #expect(FileManager.default.contents(atPath: path) == before)
+    }
+
+    @Test("a truncated study file is refused, not crashed on")
+    func truncated() throws {
+        let path = try temporaryDirectory() + "/s.db"
+        let store = try StudyStore(path: path)
+        _ = try store.createOrOpen(definition())
+        let whole = try #require(FileManager.default.contents(atPath: path))
+        let damaged = try fileWith(whole.prefix(1_500) + Data(repeating: 0xFF, count: 3_000))
+        #expect(throws: StudyStoreError.self) {
+            let reopened = try StudyStore(path: damaged)
+            _ = try reopened.trials(of: try reopened.study(named: "s"))
+        }
+    }
+
+    @Test("a file from a newer SmartTuner is refused")
+    func newer() throws {
+        let path = try temporaryDirectory() + "/s.db"
+        _ = try StudyStore(path: path)
+        let connection = try SQLiteConnection(path: path, create: false)
+        try connection.execute("UPDATE smarttuner_schema SET version = 99")
+        let error = #expect(throws: StudyStoreError.self) { try StudyStore(path: path) }
+        #expect(error?.description.contains("newer SmartTuner") == true)
+    }
+
+    @Test("a read-only open of a missing file fails and creates nothing")
+    func missingReadOnly() throws {
+        let path = try temporaryDirectory() + "/none.db"
+        #expect(throws: StudyStoreError.self) { try StudyStore(path: path, readOnly: true) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+}
+
+@Suite("Study store: Optuna reads SmartTuner studies")
+struct OptunaCompatibilityTests {
+    @Test("optuna.load_study opens a finished study: same trial count, best value and best parameters")
+    func optunaLoadsStudy() throws {
+        let path = try temporaryDirectory() + "/study.db"
+        let store = try StudyStore(path: path)
+        let study = try store.createOrOpen(definition("compat", trials: 4))
+        var values: [Double] = []
+        for i in 0..<4 {
+            guard case .new(let trial) = try store.claim(study, worker: .current, staleAfter: 60, propose: propose) else { return }
+            try store.report(trial, in: study, generation: 0, values: [(100, 5 - Double(i)), (200, .nan)])
+            let value = [0.75, 0.25, .infinity, 0.5][i]
+            if i == 3 {
+                try store.finish(trial, in: study, generation: 0, state: .pruned, value: 4, outcome: "pruned", summaryJSON: nil)
+            } else {
+                try store.finish(trial, in: study, generation: 0, state: .complete, value: value, outcome: "completed", summaryJSON: nil)
+            }
+            values.append(value)
+        }
+        let best = try #require(try store.bestTrial(of: study))
+        let script = """
+            import json, sys, optuna
+            optuna.logging.set_verbosity(optuna.logging.WARNING)
+            s = optuna.load_study(study_name="compat", storage="sqlite:///" + sys.argv[1])
+            print(json.dumps({"n": len(s.trials), "best": s.best_value, "number": s.best_trial.number, "params": s.best_params,
+                              "states": [t.state.name for t in s.trials], "inter": {str(k): v for k, v in s.trials[0].intermediate_values.items() if v == v}}))
+            """
+        let output = try runPython(script, arguments: [path])
+        let decoded = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+        let result = try #require(decoded, "optuna printed: \(output)")
+        #expect(result["n"] as? Int == 4)
+        #expect(result["best"] as? Double == best.value)
+        #expect(result["number"] as? Int == best.number)
+        #expect(result["states"] as? [String] == ["COMPLETE", "COMPLETE", "COMPLETE", "PRUNED"])
+        #expect(result["inter"] as? [String: Double] == ["100": 5])
+        let params = try #require(result["params"] as? [String: Any])
+        #expect(params["learning_rate"] as? Double == best.parameters["learning_rate"]?.number)
+        #expect(params["batch_size"] as? Int == best.parameters["batch_size"].flatMap { $0.number.map(Int.init) })
+        #expect(params["cell"] as? String == best.parameters["cell"]?.description)
+    }
+}
+
+/// Runs a Python script (optuna comes from PyPI; `scripts/test.sh` installs it).
+func runPython(_ script: String, arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script] + arguments
+    let output = Pipe(), errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw StudyStoreError.invalidState("python3 failed (\(process.terminationStatus)); is optuna installed (pip install optuna)? \(errorText.suffix(600))")
+    }
+    return String(decoding: data, as: UTF8.self)
+}
