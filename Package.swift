@@ -13,6 +13,8 @@
 // - swift-subprocess: child-process trainers — non-blocking streamed stdout/stderr, stdin
 //   writes, signals and exit classification, and reaping (no zombies). A blocking read on
 //   the cooperative pool would stall everything on a 2-core machine.
+// - Yams: the study configuration is YAML (DESIGN §8); we read its node tree (with line and
+//   column marks) so that every error names file:line:column and the key path.
 import PackageDescription
 
 let strictSwift6: [SwiftSetting] = [
@@ -34,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -79,6 +82,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSwift6),
         .executableTarget(

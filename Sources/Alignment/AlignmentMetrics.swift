@@ -36,6 +36,19 @@ public struct AlignmentMetrics: Sendable, Codable, Hashable {
         case accuracy
     }
 
+    /// The metrics by their DESIGN §5 names (`focus_rate`, …); absent optional ones are left out.
+    public var named: [String: Double] {
+        var values: [String: Double] = [
+            CodingKeys.focusRate.rawValue: focusRate, CodingKeys.coverage.rawValue: coverage,
+            CodingKeys.diagonality.rawValue: diagonality, CodingKeys.backJumpRate.rawValue: backJumpRate,
+            CodingKeys.skipRate.rawValue: skipRate, CodingKeys.missingTokens.rawValue: missingTokens,
+            CodingKeys.entropy.rawValue: entropy, CodingKeys.drift.rawValue: drift,
+        ]
+        if let stopError { values[CodingKeys.stopError.rawValue] = stopError }
+        if let accuracy { values[CodingKeys.accuracy.rawValue] = accuracy }
+        return values
+    }
+
     /// Creates metrics from their values.
     public init(focusRate: Double, coverage: Double, diagonality: Double, backJumpRate: Double, skipRate: Double,
                 missingTokens: Double, entropy: Double, drift: Double, stopError: Double? = nil, accuracy: Double? = nil) {

@@ -5,3 +5,5 @@
 @_exported import TinyTacotron
 @_exported import Training
 @_exported import Integrations
+@_exported import Optimization
+@_exported import StudyStore

@@ -38,9 +38,14 @@ public final class TuningSupervisor: Service, Sendable {
         }
     }
 
-    /// Creates the root.
+    /// The study's owner, when the tree runs a study.
+    public let study: StudyActor?
+
+    /// Creates the root; with a `study`, its StudyActor is a permanent child (it keeps the
+    /// heartbeat of this process's trials in the study file).
     public init(trialConfiguration: TrialConfiguration, alerts: AlertActor, memory: MemoryActor = MemoryActor(),
-                expectedTrialMiB: Double = 256, logger: Logger = Logger(label: "smarttuner.root")) {
+                study: StudyActor? = nil, expectedTrialMiB: Double = 256, logger: Logger = Logger(label: "smarttuner.root")) {
+        self.study = study
         self.trialConfiguration = trialConfiguration
         self.alerts = alerts
         self.memory = memory
@@ -62,7 +67,9 @@ public final class TuningSupervisor: Service, Sendable {
                     }
                 }),
                 AnyChildSpec(ChildSpec<Void>(id: "memory", shutdown: .brutal) { _ in try await memory.run() }),
-            ])
+            ] + (study.map { study in
+                [AnyChildSpec(ChildSpec<Void>(id: "study", shutdown: .brutal) { _ in try await study.run() })]
+            } ?? []))
     }
 
     /// Whether new trials are admitted.

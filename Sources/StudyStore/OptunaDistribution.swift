@@ -45,7 +45,10 @@ enum OptunaDistribution {
 }
 
 /// Optuna's datetime text, `YYYY-MM-DD HH:MM:SS.ffffff`, in local time as Optuna writes it.
-enum StoreTime {
+public enum StoreTime {
+    /// `date` as the store writes it.
+    public static func now(_ date: Date) -> String { text(date) }
+
     static func text(_ date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         let micros = Int((date.timeIntervalSince1970 - Double(seconds)) * 1_000_000)
@@ -55,7 +58,8 @@ enum StoreTime {
                       Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), micros)
     }
 
-    static func date(_ text: String) -> Date? {
+    /// The date of a stored time text.
+    public static func date(_ text: String) -> Date? {
         let pieces = text.split(whereSeparator: { " -:.".contains($0) }).compactMap { Int($0) }
         guard pieces.count >= 6 else { return nil }
         var parts = tm()

@@ -5,5 +5,7 @@ struct SmartTunerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smart-tuner",
         abstract: "Tunes and babysits Tacotron-style text-to-speech training.",
-        subcommands: [TrainCommand.self, AnalyzeCommand.self, WorkerCommand.self, SelfCheckCommand.self])
+        subcommands: [InitCommand.self, OptimizeCommand.self, TrainCommand.self, StatusCommand.self, TrialsCommand.self, BestCommand.self,
+                      AskCommand.self, TellCommand.self, RegistryCommand.self, ExportCommand.self, AnalyzeCommand.self,
+                      WorkerCommand.self, SelfCheckCommand.self])
 }

@@ -9,9 +9,11 @@ actor EarlyStopActor {
     private let record: TrialRecord
     private let generation: Int
     private var judge: EarlyStopJudge
+    private let pruneCheck: (@Sendable (Int, Double) async -> String?)?
 
     init(inbox: Mailbox<JudgeInput>, verdicts: MailboxSender<TrainerSignal>, record: TrialRecord, generation: Int,
-         policy: EarlyStopPolicy, objective: TrialObjective) {
+         policy: EarlyStopPolicy, objective: TrialObjective, pruneCheck: (@Sendable (Int, Double) async -> String?)? = nil) {
+        self.pruneCheck = pruneCheck
         self.inbox = inbox
         self.verdicts = verdicts
         self.record = record
@@ -32,10 +34,19 @@ actor EarlyStopActor {
                 case .quality(let report, let validationLoss):
                     let judged = judge.observe(validationLoss: validationLoss, quality: report)
                     record.recordQuality(report, validationLoss: validationLoss, objective: judged.objective, generation: generation)
-                    verdict = judged.verdict
+                    verdict = try await prune(judged.verdict, step: report.step, objective: judged.objective)
                 }
                 if verdict != .continue { try await verdicts.send(.verdict(verdict)) }
             }
         }
+    }
+
+    /// A `continue` becomes `prune` when the study's pruner says so (it compares this
+    /// validation's objective with the other trials' at the same step).
+    private func prune(_ verdict: TrialVerdict, step: Int, objective: Double) async throws -> TrialVerdict {
+        guard verdict == .continue, let pruneCheck else { return verdict }
+        guard let reason = await pruneCheck(step, objective) else { return .continue }
+        try Task.checkCancellation()
+        return .prune(Evidence(reason, values: ["step": Double(step), "objective": objective]))
     }
 }

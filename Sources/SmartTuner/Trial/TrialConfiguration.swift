@@ -33,6 +33,9 @@ public struct TrialConfiguration: Sendable {
     public var memory: MemoryActor?
     /// The memory budget of each incarnation, MiB (`nil`: none).
     public var memoryBudgetMiB: Double?
+    /// The study's pruner, asked at every validation that did not stop the trial otherwise:
+    /// `(trialID, step, objective)` → why to prune, or `nil`. It also records the value.
+    public var pruneCheck: (@Sendable (String, Int, Double) async -> String?)?
 
     /// Creates a configuration; the trainer defaults to the built-in one in this process.
     public init(makeTrainer: @escaping @Sendable (TrainRequest) -> any Trainer = { _ in BuiltinTrainer() },

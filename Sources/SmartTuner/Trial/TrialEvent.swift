@@ -12,7 +12,7 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
     /// The trial aligned for the first time.
     case firstAlignment(generation: Int, step: Int)
     /// A checkpoint was written.
-    case checkpoint(generation: Int, step: Int, path: String)
+    case checkpoint(generation: Int, step: Int, path: String, sha256: String, loss: Double)
     /// An incarnation failed.
     case failed(generation: Int, cause: FailureCause, evidence: Evidence)
     /// Smart restart: the next incarnation's changes, resume point and delay.
@@ -27,7 +27,7 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
         case .quality(let generation, let step, let metrics, let aligned, _):
             return "quality g\(generation) step \(step): focus \(rounded(metrics.focusRate))\(aligned ? " aligned" : "")"
         case .firstAlignment(let generation, let step): return "first alignment g\(generation) at step \(step)"
-        case .checkpoint(let generation, let step, _): return "checkpoint g\(generation) step \(step)"
+        case .checkpoint(let generation, let step, _, _, _): return "checkpoint g\(generation) step \(step)"
         case .failed(let generation, let cause, let evidence): return "failed g\(generation) \(cause.rawValue): \(evidence.summary)"
         case .restarted(let generation, let cause, let changes, let checkpoint, _):
             return "restarted g\(generation) after \(cause.rawValue): \(changes.map(\.description).joined(separator: ", "))"

@@ -82,11 +82,12 @@ public final class TrialRecord: Sendable {
     }
 
     func recordCheckpoint(_ info: CheckpointInfo, generation: Int) {
-        state.withLock { state in
+        let loss = state.withLock { state in
             let loss = state.lastLoss[generation] ?? .nan
             state.checkpoints.append(Checkpoint(generation: generation, step: info.step, path: info.path, sha256: info.sha256, loss: loss))
+            return loss
         }
-        append(.checkpoint(generation: generation, step: info.step, path: info.path))
+        append(.checkpoint(generation: generation, step: info.step, path: info.path, sha256: info.sha256, loss: loss))
     }
 
     func recordQuality(_ report: QualityReport, validationLoss: Double, objective: Double, generation: Int) {

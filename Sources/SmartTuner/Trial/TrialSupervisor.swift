@@ -13,6 +13,9 @@ public final class TrialSupervisor: Sendable {
     public let request: TrainRequest
     private let configuration: TrialConfiguration
     private let baseDirectory: String
+    /// The generation of the first incarnation this supervisor runs (more than 0 when a trial
+    /// taken over from a dead process resumes); the runtime's incarnations count from 0.
+    private let firstGeneration: Int
 
     /// Creates the supervisor of one trial. Checkpoints go under
     /// `request.checkpointDirectory/g<generation>`.
@@ -21,6 +24,7 @@ public final class TrialSupervisor: Sendable {
         self.configuration = configuration
         self.record = record ?? TrialRecord(trialID: request.trialID)
         self.baseDirectory = request.checkpointDirectory
+        self.firstGeneration = request.generation
     }
 
     /// Runs the trial to its outcome (the supervisor's escalation is thrown).
@@ -35,6 +39,13 @@ public final class TrialSupervisor: Sendable {
         let configuration = self.configuration
         let record = self.record
         let capacity = configuration.mailboxCapacity
+        let firstGeneration = self.firstGeneration
+        var pruneCheck: (@Sendable (Int, Double) async -> String?)?
+        if let check = configuration.pruneCheck {
+            let trialID = record.trialID
+            pruneCheck = { @Sendable step, value in await check(trialID, step, value) }
+        }
+        let judgePruning = pruneCheck
         let qualityInbox = Mailbox<ValidationMetrics>(capacity: max(2, capacity / 16))
         let judgeInbox = Mailbox<JudgeInput>(capacity: capacity)
         let signals = Mailbox<TrainerSignal>(capacity: 16)
@@ -50,8 +61,9 @@ public final class TrialSupervisor: Sendable {
         let earlyStop = ChildSpec<Void>(id: "early-stop", shutdown: .brutal) { incarnation in
             judgeInbox.advance(to: incarnation.generation)
             let actor = EarlyStopActor(inbox: judgeInbox, verdicts: signals.sender(generation: incarnation.generation),
-                                       record: record, generation: incarnation.generation,
-                                       policy: configuration.earlyStop, objective: configuration.objective)
+                                       record: record, generation: firstGeneration + incarnation.generation,
+                                       policy: configuration.earlyStop, objective: configuration.objective,
+                                       pruneCheck: judgePruning)
             try await actor.run()
         }
         let trainer = ChildSpec<TrainRequest>(
@@ -86,11 +98,12 @@ public final class TrialSupervisor: Sendable {
     /// cause (a sibling failed) — the same request resumed from the newest good checkpoint.
     private func request(for incarnation: Incarnation<TrainRequest>) -> TrainRequest {
         var request = incarnation.input
-        if request.generation != incarnation.generation {
-            request.generation = incarnation.generation
+        let generation = firstGeneration + incarnation.generation
+        if request.generation != generation {
+            request.generation = generation
             request.resumeCheckpoint = record.checkpoint(for: .lastGoodCheckpoint, failureStep: nil)?.path
         }
-        request.checkpointDirectory = directory(generation: incarnation.generation)
+        request.checkpointDirectory = directory(generation: generation)
         if let budget = configuration.memoryBudgetMiB { request.memoryBudgetMiB = Int(budget) }
         return request
     }
@@ -122,7 +135,8 @@ public final class TrialSupervisor: Sendable {
     private func smartRestart(_ context: RestartContext<TrainRequest>) -> RestartDecision<TrainRequest> {
         guard let failure = context.reason.failure else { return .stop }
         let trial = TrialFailure.classify(failure.error ?? failure)
-        record.append(.failed(generation: context.generation, cause: trial.cause, evidence: trial.evidence))
+        let generation = firstGeneration + context.generation
+        record.append(.failed(generation: generation, cause: trial.cause, evidence: trial.evidence))
         guard trial.restartable, context.restartCount < configuration.restart.maxRestartsPerTrial else {
             record.finish(.failed(cause: trial.cause, evidence: trial.evidence))
             return .stop
@@ -135,7 +149,7 @@ public final class TrialSupervisor: Sendable {
         let failureStep = trial.evidence.values["step"].map { Int($0) }
         let checkpoint = record.checkpoint(for: plan.resume, failureStep: failureStep)
         var next = context.input
-        next.generation = context.generation + 1
+        next.generation = generation + 1
         next.hyperparameters = plan.hyperparameters
         next.resumeCheckpoint = checkpoint?.path
         record.append(.restarted(generation: next.generation, cause: trial.cause, changes: plan.changes,

@@ -1,0 +1,178 @@
+import Foundation
+import Logging
+import Optimization
+import StudyStore
+import Synchronization
+
+/// The study's owner in the supervision tree (DESIGN §2): it holds the sampler, the pruner and
+/// the study store; hands out trials; writes what trials do; judges pruning; and keeps the
+/// heartbeat of this process's running trials so that no other worker takes them over.
+///
+/// Writes follow DESIGN §7: one transaction per state transition (claim, restart, finish) and
+/// one per batch of progress (a validation's intermediate value, or a checkpoint, with any
+/// timeline events waiting since the last write).
+public actor StudyActor {
+    /// The store.
+    public nonisolated let store: StudyStore
+    /// The study.
+    public nonisolated let study: StoredStudy
+    /// This process.
+    public nonisolated let worker: WorkerIdentity
+    private nonisolated let sampler: any Sampler
+    private nonisolated let pruner: any Pruner
+    private nonisolated let staleAfter: Double
+    private nonisolated let owned = Mutex<[String: OwnedTrial]>([:])
+    private nonisolated let logger: Logger
+
+    /// A running trial of this process.
+    struct OwnedTrial: Sendable {
+        var trial: StoredTrial
+        var generation: Int
+        var hyperparameters: [String: Double]
+        var pendingEvents: [StoredEvent] = []
+        var lastAligned = false
+        var objectives: [Double] = []
+        var lastQuality: [String: Double] = [:]
+    }
+
+    /// Opens (or creates) the study in `store`.
+    public init(store: StudyStore, settings: StudySettings, worker: WorkerIdentity = .current,
+                logger: Logger = Logger(label: "smarttuner.study")) throws {
+        self.store = store
+        self.study = try store.createOrOpen(settings.definition)
+        self.worker = worker
+        self.sampler = settings.sampler.make(seed: settings.seed)
+        self.pruner = settings.pruner.make()
+        self.staleAfter = settings.staleAfterSeconds
+        self.logger = logger
+    }
+
+    /// Keeps the heartbeat of this process's running trials until cancelled.
+    public func run(interval: Duration = .seconds(5)) async throws {
+        while true {
+            try await Task.sleep(for: interval)
+            let trials = owned.withLock { $0.values.map(\.trial) }
+            do { try store.heartbeat(trials) } catch { logger.warning("heartbeat not written", metadata: ["error": "\(error)"]) }
+        }
+    }
+
+    /// The next piece of work for this process.
+    public func claim() throws -> TrialClaim {
+        let space = study.definition.space
+        let sampler = self.sampler
+        let claim = try store.claim(study, worker: worker, staleAfter: staleAfter) { history, number in
+            sampler.suggest(space: space, number: number, history: history)
+        }
+        switch claim {
+        case .new(let trial), .resumed(let trial, _):
+            owned.withLock { $0[trialID(trial)] = OwnedTrial(trial: trial, generation: trial.generation, hyperparameters: trial.hyperparameters) }
+        case .wait, .done:
+            break
+        }
+        return claim
+    }
+
+    /// The id trials of this study carry in the tree: `<study>-<number>`.
+    public nonisolated func trialID(_ trial: StoredTrial) -> String { "\(study.definition.name)-\(trial.number)" }
+
+    /// Records one event of a running trial (called synchronously from the trial's record).
+    nonisolated func record(_ event: TrialEvent, trialID: String, at now: Date = Date()) {
+        guard var entry = owned.withLock({ $0[trialID] }) else { return }
+        let stamp = StoreTime.now(now)
+        do {
+            switch event {
+            case .quality(_, let step, let metrics, let aligned, let objective):
+                entry.lastAligned = aligned
+                entry.objectives.append(objective)
+                entry.lastQuality = metrics.named.merging(["objective": objective, "step": Double(step)]) { $1 }
+                let events = entry.pendingEvents
+                entry.pendingEvents = []
+                try store.report(entry.trial, in: study, generation: entry.generation,
+                                 values: [(step, objective)], lastStep: step, events: events, now: now)
+            case .checkpoint(let generation, let step, let path, let sha256, let loss):
+                let events = entry.pendingEvents
+                entry.pendingEvents = []
+                try store.report(entry.trial, in: study, generation: entry.generation, lastStep: step,
+                                 checkpoints: [StoredCheckpoint(generation: generation, step: step, path: path, sha256: sha256,
+                                                                loss: loss.isFinite ? loss : nil, aligned: entry.lastAligned)],
+                                 events: events, now: now)
+            case .restarted(let generation, let cause, let changes, let checkpoint, let backoff):
+                for change in changes { entry.hyperparameters[change.name] = change.to }
+                let changesJSON = String(decoding: (try? JSONEncoder().encode(changes)) ?? Data("[]".utf8), as: UTF8.self)
+                let evidence = entry.pendingEvents.last { $0.kind.hasPrefix("failed") }?.detail ?? cause.rawValue
+                try store.report(entry.trial, in: study, generation: entry.generation, events: entry.pendingEvents + [
+                    StoredEvent(generation: generation, at: stamp, kind: event.kind, detail: event.description)], now: now)
+                entry.pendingEvents = []
+                try store.recordRestart(entry.trial, in: study, previousGeneration: entry.generation, restart: StoredRestart(
+                    generation: generation, cause: cause.rawValue, evidence: evidence, changesJSON: changesJSON,
+                    checkpoint: checkpoint, backoffSeconds: backoff.seconds), hyperparameters: entry.hyperparameters, now: now)
+                entry.generation = generation
+            case .finished:
+                return
+            default:
+                entry.pendingEvents.append(StoredEvent(generation: entry.generation, at: stamp, kind: event.kind, detail: event.description))
+            }
+        } catch {
+            logger.error("could not record a trial event", metadata: ["trial": "\(trialID)", "event": "\(event.kind)", "error": "\(error)"])
+        }
+        owned.withLock { $0[trialID] = entry }
+    }
+
+    /// The pruner's verdict on a trial's newest intermediate value (already recorded).
+    nonisolated func prune(trialID: String, step: Int, objective: Double) -> String? {
+        guard let entry = owned.withLock({ $0[trialID] }) else { return nil }
+        do {
+            let snapshots = try store.snapshots(of: study)
+            guard var mine = snapshots.first(where: { $0.number == entry.trial.number }) else { return nil }
+            if mine.intermediate[step] == nil {
+                var values = mine.intermediate
+                values[step] = study.definition.direction.minimized(objective)
+                mine = TrialSnapshot(number: mine.number, parameters: mine.parameters, state: .running, intermediate: values)
+            }
+            return pruner.prune(mine, step: step, others: snapshots.filter { $0.number != mine.number })
+        } catch {
+            logger.error("could not judge pruning", metadata: ["trial": "\(trialID)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Ends a trial in the store, with the value the study optimises. Returns the value
+    /// recorded and whether it is the study's new best.
+    func finish(trialID: String, outcome: TrialOutcome, summaryJSON: String?) throws -> (value: Double?, newBest: Bool) {
+        guard let entry = owned.withLock({ $0.removeValue(forKey: trialID) }) else { return (nil, false) }
+        let direction = study.definition.direction
+        let finite = entry.objectives.filter(\.isFinite)
+        let best = direction == .minimize ? finite.min() : finite.max()
+        let previousBest = try store.bestTrial(of: study)?.value
+        var state: TrialState
+        var value: Double?
+        switch outcome {
+        case .completed:
+            (state, value) = best.map { (.complete, $0) } ?? (.failed, nil)
+        case .pruned:
+            state = .pruned
+            value = entry.objectives.last
+        case .failed, .escalated:
+            (state, value) = (.failed, nil)
+        }
+        let stamp = StoreTime.now(Date())
+        try store.finish(entry.trial, in: study, generation: entry.generation, state: state, value: value, outcome: outcome.kind,
+                         summaryJSON: summaryJSON,
+                         events: entry.pendingEvents + [StoredEvent(generation: entry.generation, at: stamp, kind: "finished", detail: outcome.description)])
+        let newBest = state == .complete && value.map { v in previousBest.map { direction.minimized(v) < direction.minimized($0) } ?? true } == true
+        return (value, newBest)
+    }
+
+    /// Leaves a trial RUNNING for a later run to resume (this process is shutting down): its
+    /// pending events are written, with a note.
+    func release(trialID: String, reason: String) {
+        guard let entry = owned.withLock({ $0.removeValue(forKey: trialID) }) else { return }
+        let events = entry.pendingEvents + [StoredEvent(generation: entry.generation, at: StoreTime.now(Date()), kind: "released", detail: reason)]
+        do { try store.report(entry.trial, in: study, generation: entry.generation, events: events) } catch {
+            logger.error("could not record the release of a trial", metadata: ["trial": "\(trialID)", "error": "\(error)"])
+        }
+    }
+
+    /// The alignment metrics and objective of a trial's last validation.
+    nonisolated func lastQuality(trialID: String) -> [String: Double] { owned.withLock { $0[trialID]?.lastQuality ?? [:] } }
+}

@@ -1,0 +1,70 @@
+import Optimization
+import StudyStore
+import Training
+
+/// What a running study reports to its watchers (progress displays, embedders).
+public enum StudyEvent: Sendable {
+    /// A trial started, new or taken over from a dead worker (`resumedFrom` its checkpoint).
+    case trialStarted(number: Int, parameters: [String: ParameterValue], generation: Int, resumedFrom: String?, takenOver: Bool)
+    /// Something happened in a trial.
+    case trial(number: Int, event: TrialEvent)
+    /// A training step of a trial.
+    case step(number: Int, generation: Int, metrics: StepMetrics)
+    /// A trial ended; `value` is what the study optimises.
+    case trialFinished(number: Int, outcome: TrialOutcome, value: Double?, newBest: Bool)
+    /// A trial was left running for a later run to resume (this process stopped).
+    case trialReleased(number: Int)
+}
+
+/// Where a study stands: counts by state and the best trial.
+public struct StudyReport: Sendable, Codable {
+    /// The best trial.
+    public struct Best: Sendable, Codable {
+        /// Its number.
+        public let number: Int
+        /// Its value.
+        public let value: Double
+        /// Its parameters.
+        public let parameters: [String: String]
+        /// Its last validation's alignment metrics and objective (DESIGN §5 names).
+        public let metrics: [String: Double]
+        /// Its newest checkpoint.
+        public let checkpoint: String?
+    }
+
+    /// The study.
+    public let study: String
+    /// Its file.
+    public let storage: String
+    /// Its direction.
+    public let direction: String
+    /// Trials it should have.
+    public let target: Int
+    /// Trials by state: complete, pruned, failed, running.
+    public let states: [String: Int]
+    /// Trials taken over after a worker died.
+    public let takeOvers: Int
+    /// The best complete trial.
+    public let best: Best?
+
+    enum CodingKeys: String, CodingKey {
+        case study, storage, direction, target, states, best
+        case takeOvers = "take_overs"
+    }
+
+    /// The report of `study` as stored.
+    public static func of(_ study: StoredStudy, in store: StudyStore) throws -> StudyReport {
+        let trials = try store.trials(of: study)
+        var states: [String: Int] = ["complete": 0, "pruned": 0, "failed": 0, "running": 0]
+        for trial in trials { states[trial.state?.rawValue ?? "waiting", default: 0] += 1 }
+        var best: Best?
+        if let trial = try store.bestTrial(of: study), let value = trial.value {
+            best = Best(number: trial.number, value: value, parameters: trial.parameters.mapValues(\.description),
+                        metrics: TrialDetails.metrics(fromSummary: trial.summaryJSON),
+                        checkpoint: try store.checkpoints(of: trial).first?.path)
+        }
+        return StudyReport(study: study.definition.name, storage: store.path, direction: study.definition.direction.rawValue,
+                           target: study.definition.targetTrials, states: states, takeOvers: trials.map(\.interruptions).reduce(0, +),
+                           best: best)
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Integrations
+import Logging
+import ServiceLifecycle
+import StudyStore
+import Synchronization
+import TinyTacotron
+import Training
+
+/// Runs a study to its trial budget under the supervision tree: `parallelism` workers each
+/// claim a trial from the study file (a new one, or one a dead process left running), run it
+/// as a supervised trial with smart restart and pruning, and record its result.
+///
+/// A `Service`: run it in a `ServiceGroup`; a graceful shutdown (SIGTERM/SIGINT) stops the
+/// running trials with a checkpoint and leaves them RUNNING in the store, to be resumed by the
+/// next run. Several processes may run the same study file at once.
+public final class StudyRunner: Service, Sendable {
+    /// The settings.
+    public let settings: StudySettings
+    /// The study's owner.
+    public let study: StudyActor
+    /// The supervision tree the trials run under.
+    public let tuning: TuningSupervisor
+    private let onEvent: (@Sendable (StudyEvent) -> Void)?
+    private let stopping = Atomic<Bool>(false)
+    private let logger: Logger
+    private let pollInterval: Duration
+
+    /// Opens the study file and builds the tree. `makeTrainer` overrides how trainers are made
+    /// (tests and embedders); by default the settings' trainer kind decides.
+    public init(settings: StudySettings, alerts: AlertActor? = nil, memory: MemoryActor? = nil,
+                makeTrainer: (@Sendable (TrainRequest) -> any Trainer)? = nil, pollInterval: Duration = .seconds(1),
+                logger: Logger = Logger(label: "smarttuner.study"), onEvent: (@Sendable (StudyEvent) -> Void)? = nil) throws {
+        try settings.validate()
+        self.settings = settings
+        self.logger = logger
+        self.onEvent = onEvent
+        self.pollInterval = pollInterval
+        let directory = (settings.trainer.directory as NSString).appendingPathComponent(settings.name)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let store = try StudyStore(path: settings.storage)
+        let study = try StudyActor(store: store, settings: settings, logger: logger)
+        self.study = study
+        var configuration = TrialConfiguration(
+            makeTrainer: makeTrainer ?? settings.trainer.makeTrainer(heartbeatTimeout: settings.trainer.heartbeatTimeoutSeconds),
+            earlyStop: settings.earlyStop, objective: settings.objective, thresholds: settings.thresholds, restart: settings.restart,
+            heartbeatTimeout: .milliseconds(Int(settings.trainer.heartbeatTimeoutSeconds * 1_000)), seed: settings.seed, logger: logger,
+            memoryBudgetMiB: settings.memoryBudgetMiB)
+        configuration.pruneCheck = { trialID, step, value in study.prune(trialID: trialID, step: step, objective: value) }
+        let alertActor = try alerts ?? settings.alerts.makeActor(defaultLog: (directory as NSString).appendingPathComponent("events.jsonl"),
+                                                                 logger: logger)
+        tuning = TuningSupervisor(trialConfiguration: configuration, alerts: alertActor, memory: memory ?? MemoryActor(logger: logger),
+                                  study: study, logger: logger)
+    }
+
+    /// Runs the tree and the workers until the study has all its trials finished, or a
+    /// graceful shutdown. Returns when both have stopped.
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.tuning.run() }
+                group.addTask {
+                    defer { self.tuning.shutdown() }
+                    try await self.runWorkers()
+                }
+                try await group.waitForAll()
+            }
+        } onGracefulShutdown: {
+            self.stop()
+        }
+    }
+
+    /// Stops claiming trials; running trials checkpoint and are left for a later run.
+    public func stop() {
+        stopping.store(true, ordering: .relaxed)
+        tuning.shutdown()
+    }
+
+    /// The study as it stands.
+    public func report() throws -> StudyReport { try StudyReport.of(study.study, in: study.store) }
+
+    private func runWorkers() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<max(1, settings.parallelism) { group.addTask { try await self.work() } }
+            try await group.waitForAll()
+        }
+    }
+
+    /// One worker: claims and runs trials until the study is done or the runner stops.
+    private func work() async throws {
+        var failures = 0
+        while !stopping.load(ordering: .relaxed) {
+            let claim: TrialClaim
+            do {
+                claim = try await study.claim()
+                failures = 0
+            } catch {
+                failures += 1
+                logger.error("could not claim a trial", metadata: ["error": "\(error)", "attempt": "\(failures)"])
+                if failures >= 5 { throw error }
+                try await Task.sleep(for: pollInterval)
+                continue
+            }
+            switch claim {
+            case .done:
+                return
+            case .wait:
+                try await Task.sleep(for: pollInterval)
+            case .new(let trial):
+                try await run(trial, resume: nil, takenOver: false)
+            case .resumed(let trial, let checkpoints):
+                let good = checkpoints.first { CheckpointDigest.verify(path: $0.path, expected: $0.sha256) }
+                try await run(trial, resume: good, takenOver: true)
+            }
+        }
+    }
+
+    private func run(_ trial: StoredTrial, resume: StoredCheckpoint?, takenOver: Bool) async throws {
+        let id = study.trialID(trial)
+        let request = settings.trainer.request(trialID: id, study: settings.name, number: trial.number, generation: trial.generation,
+                                               hyperparameters: trial.hyperparameters, resume: resume?.path)
+        onEvent?(.trialStarted(number: trial.number, parameters: trial.parameters, generation: trial.generation,
+                               resumedFrom: resume?.path, takenOver: takenOver))
+        let study = self.study, onEvent = self.onEvent, number = trial.number
+        var result: (outcome: TrialOutcome, record: TrialRecord)?
+        while result == nil {
+            do {
+                result = try await tuning.runTrial(request, onEvent: { event in
+                    study.record(event, trialID: id)
+                    onEvent?(.trial(number: number, event: event))
+                }, onStep: { generation, metrics in onEvent?(.step(number: number, generation: generation, metrics: metrics)) })
+            } catch TuningSupervisor.AdmissionError.insufficientMemory {
+                guard !stopping.load(ordering: .relaxed) else { break }
+                try await Task.sleep(for: pollInterval)
+            } catch {
+                await study.release(trialID: id, reason: "not run: \(error)")
+                stop()
+                throw error
+            }
+        }
+        guard let (outcome, record) = result else {
+            await study.release(trialID: id, reason: "this process stopped before the trial could start")
+            onEvent?(.trialReleased(number: number))
+            return
+        }
+        if case .completed(.stopped, _) = outcome, stopping.load(ordering: .relaxed) {
+            await study.release(trialID: id, reason: "this process stopped; the trial resumes from its last checkpoint on the next run")
+            onEvent?(.trialReleased(number: number))
+            return
+        }
+        let summary = TrialSummary(record, initialHyperparameters: request.hyperparameters)
+        let summaryJSON = (try? JSONEncoder().encode(summary)).map { String(decoding: $0, as: UTF8.self) }
+        let (value, newBest) = try await study.finish(trialID: id, outcome: outcome, summaryJSON: summaryJSON)
+        onEvent?(.trialFinished(number: number, outcome: outcome, value: value, newBest: newBest))
+        if newBest, let value {
+            let parameters = trial.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+            tuning.alerts.post(Alert(.newBest, trialID: id, title: "New best: trial \(number) of \(settings.name) with \(value)",
+                                     message: parameters, coalescingKey: "new-best-\(settings.name)"))
+        }
+        if case .escalated = outcome { stop() }
+    }
+}

@@ -1,0 +1,56 @@
+/// The commented example study that `smart-tuner init` writes: a short TPE study of the
+/// built-in TinyTacotron (minutes on 2 cores).
+public enum StudyTemplate {
+    /// The YAML text.
+    public static let builtin = """
+        # A SmartTuner study of the built-in TinyTacotron (DESIGN §8).
+        # Run it with: smart-tuner optimize --config THIS_FILE
+        study:
+          name: tiny-tacotron           # unique in the study file
+          storage: runs/studies.db      # SQLite; Optuna opens it too: optuna.load_study(storage="sqlite:///runs/studies.db", study_name=...)
+          direction: minimize           # the objective of DESIGN §6 is minimised
+          trials: 6                     # trials in all; re-running resumes the study
+          parallelism: 2                # trials at once in this process (more processes may join the same file)
+          seed: 1
+          heartbeat_timeout: 60         # seconds; another worker takes over a trial whose worker fell silent
+          sampler:
+            type: tpe                   # tpe | random | grid
+            startup_trials: 3           # random trials before TPE models the results
+            constant_liar: true         # running trials count as bad, so parallel workers spread out
+          pruner:
+            type: median                # none | median | successive_halving | threshold | patient
+            startup_trials: 2
+            warmup_steps: 300
+
+        trainer:
+          type: builtin                 # builtin | builtin_process (a child process per trial) | command
+          steps: 700
+          validation_interval: 100
+          checkpoint_interval: 100
+          directory: runs               # checkpoints: runs/<study>/trial-<n>/g<generation>/
+          fixed:
+            batch_size: 16
+
+        search_space:
+          learning_rate: {type: float, low: 0.0005, high: 0.01, log: true}
+          guided_attention_weight: {type: float, low: 0.0, high: 3.0}
+          grad_clip: {type: float, low: 0.5, high: 2.0, step: 0.5}
+
+        quality:                        # when attention counts as aligned (DESIGN §5)
+          focus_rate: 0.7
+          missing_tokens: 0.05
+          back_jump_rate: 0.02
+
+        early_stop:
+          patience: 10                  # validations without improvement (0: off)
+          alignment_deadline: 600       # steps; not aligned by then → attention collapse → smart restart
+
+        restart:
+          max_restarts_per_trial: 2
+
+        # alerts:
+        #   telegram_chat: "123456"     # the bot token comes from TELEGRAM_BOT_TOKEN, never from this file
+        #   webhook: https://example.com/hook
+
+        """
+}

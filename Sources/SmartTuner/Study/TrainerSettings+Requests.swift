@@ -1,0 +1,38 @@
+import Foundation
+import TinyTacotron
+import Training
+
+extension TrainerSettings {
+    /// Makes each incarnation's trainer.
+    func makeTrainer(heartbeatTimeout seconds: Double) -> @Sendable (TrainRequest) -> any Trainer {
+        let timeout = Duration.milliseconds(Int(seconds * 1_000))
+        switch kind {
+        case .builtin(childProcess: false):
+            return { _ in BuiltinTrainer(trap: nil) }
+        case .builtin(childProcess: true):
+            let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+            return { _ in
+                var worker = ProcessTrainer(executable: executable, arguments: ["worker"], heartbeatTimeout: timeout)
+                worker.environment = ["SWIFT_BACKTRACE": "enable=no"]
+                return worker
+            }
+        case .command(let command):
+            return { _ in ProcessTrainer(executable: command[0], arguments: Array(command.dropFirst()), heartbeatTimeout: timeout) }
+        }
+    }
+
+    /// The request of a trial's incarnation: fixed values, then the trial's hyperparameters;
+    /// for the built-in model every default is filled in so that every restart rule can adjust it.
+    func request(trialID: String, study: String, number: Int, generation: Int, hyperparameters: [String: Double],
+                 resume: String?) -> TrainRequest {
+        var values = fixed.merging(hyperparameters) { $1 }
+        if case .builtin = kind, let complete = try? TacotronHyperparameters(values).values { values = complete }
+        let base = ((directory as NSString).appendingPathComponent(study) as NSString).appendingPathComponent("trial-\(number)")
+        var request = TrainRequest(trialID: trialID, generation: generation, hyperparameters: values, steps: steps,
+                                   validationInterval: validationInterval, checkpointInterval: checkpointInterval,
+                                   checkpointDirectory: base, resumeCheckpoint: resume, corpusSeed: corpusSeed)
+        if corpus == .miniature { request.builtinCorpus = .miniature }
+        if let faults, let plan = try? FaultPlan(parsing: faults) { request.faults = plan }
+        return request
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+import SmartTuner
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Shows a study's trial counts and best trial (read-only).")
+
+    @OptionGroup var location: StudyLocation
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        let (store, study) = try location.open(readOnly: true)
+        let report = try StudyReport.of(study, in: store)
+        if json { try JSONOutput.print(report) } else { ReportPrinter.print(report) }
+    }
+}

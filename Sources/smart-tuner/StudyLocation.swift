@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import SmartTuner
+
+/// Which study a read or ask/tell command works on: a study file and a study name, or a
+/// configuration file naming both.
+struct StudyLocation: ParsableArguments {
+    @Option(help: "The study configuration (YAML); names the study file and the study.")
+    var config: String?
+
+    @Option(help: "The study file (SQLite), instead of --config.")
+    var storage: String?
+
+    @Option(help: "The study's name (default: the only study in the file).")
+    var study: String?
+
+    /// Opens the store and finds the study.
+    func open(readOnly: Bool) throws -> (StudyStore, StoredStudy) {
+        var path = storage, name = study
+        if let config {
+            let settings = try StudyConfigurationFile.load(path: config)
+            path = path ?? settings.storage
+            name = name ?? settings.name
+        }
+        guard let path else { throw ValidationError("give --config FILE.yaml or --storage FILE.db") }
+        let store = try StudyStore(path: path, readOnly: readOnly)
+        if let name { return (store, try store.study(named: name)) }
+        let names = try store.studyNames()
+        guard names.count == 1 else {
+            throw CommandFailure(names.isEmpty ? "\(path) has no studies yet" : "\(path) has several studies (\(names.joined(separator: ", "))); give --study NAME")
+        }
+        return (store, try store.study(named: names[0]))
+    }
+}
+
+/// JSON output with sorted keys.
+enum JSONOutput {
+    static func print<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
