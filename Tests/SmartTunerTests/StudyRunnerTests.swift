@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+@testable import SmartTuner
+
+/// A drill-size study: the miniature corpus, a few dozen steps per trial.
+func drillStudy(directory: String, trials: Int, parallelism: Int, steps: Int = 40, name: String = "drill") -> String {
+    """
+    study:
+      name: \(name)
+      storage: \(directory)/study.db
+      trials: \(trials)
+      parallelism: \(parallelism)
+      seed: 3
+      sampler: {type: tpe, startup_trials: 2}
+      pruner: {type: none}
+    trainer:
+      steps: \(steps)
+      validation_interval: 10
+      checkpoint_interval: 10
+      corpus: miniature
+      directory: \(directory)/runs
+    search_space:
+      learning_rate: {type: float, low: 0.001, high: 0.01, log: true}
+      guided_attention_weight: {type: float, low: 0.5, high: 2.0}
+    early_stop:
+      alignment_deadline: 0
+    """
+}
+
+func scratchDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "smarttuner-study-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite("Study runner")
+struct StudyRunnerTests {
+    @Test("a study runs its trials in parallel under the tree; values, checkpoints and metrics are stored")
+    func runsStudy() async throws {
+        let directory = try scratchDirectory()
+        let settings = try StudyConfigurationFile.parse(drillStudy(directory: directory, trials: 4, parallelism: 2), file: "drill.yaml")
+        let events = EventCollector()
+        let runner = try StudyRunner(settings: settings, pollInterval: .milliseconds(50)) { events.add($0) }
+        try await runner.run()
+        let report = try runner.report()
+        #expect(report.states == ["complete": 4, "pruned": 0, "failed": 0, "running": 0])
+        let best = try #require(report.best)
+        #expect(best.metrics["focus_rate"] != nil && best.checkpoint != nil)
+        let store = try StudyStore(path: settings.storage, readOnly: true)
+        let trials = try store.trials(of: try store.study(named: "drill"))
+        #expect(trials.map(\.number) == [0, 1, 2, 3])
+        #expect(trials.allSatisfy { $0.intermediate.count == 4 && $0.lastStep == 40 })
+        #expect(try store.integrityCheck() == "ok")
+        #expect(events.finished.count == 4 && events.newBests >= 1)
+        // Re-running a finished study repeats nothing.
+        try await StudyRunner(settings: settings, pollInterval: .milliseconds(50)).run()
+        #expect(try store.trials(of: try store.study(named: "drill")).count == 4)
+    }
+}
+
+final class EventCollector: Sendable {
+    private let events = LockedValue<[StudyEvent]>([])
+    func add(_ event: StudyEvent) { events.withLock { $0.append(event) } }
+    var finished: [Int] { events.withLock { $0.compactMap { if case .trialFinished(let n, _, _, _) = $0 { return n }; return nil } } }
+    var newBests: Int { events.withLock { $0.filter { if case .trialFinished(_, _, _, true) = $0 { return true }; return false }.count } }
+}
