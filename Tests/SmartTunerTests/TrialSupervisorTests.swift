@@ -86,7 +86,7 @@ struct TrialSupervisorTests {
 
     @Test("an in-process hang → killed at the heartbeat timeout → recovered")
     func hangRecovers() async throws {
-        let trial = TrialSupervisor(request: try request("hang@6"), configuration: configuration(heartbeat: .milliseconds(400)))
+        let trial = TrialSupervisor(request: try request("hang@6"), configuration: configuration(heartbeat: .milliseconds(1_000)))
         #expect(try await trial.run() == .completed(reason: .budget, step: 12))
         #expect(story(trial.record) == ["started", "failed(hang)", "restarted(hang)", "started", "finished(completed.budget)"])
     }
