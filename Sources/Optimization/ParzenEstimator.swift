@@ -102,8 +102,7 @@ struct ParzenEstimator {
     /// Draws one point: a kernel by weight, then each parameter from that kernel.
     func sample(using rng: inout SplitMix64) -> [ParameterValue] {
         let u = rng.nextUnit() * (cumulativeWeights.last ?? 1)
-        var kernel = cumulativeWeights.firstIndex { u < $0 } ?? (cumulativeWeights.count - 1)
-        kernel = min(kernel, cumulativeWeights.count - 1)
+        let kernel = cumulativeWeights.firstIndex { u < $0 } ?? (cumulativeWeights.count - 1)
         return zip(parameters, dimensions).map { parameter, dimension in
             switch dimension {
             case .categorical(let count, let table):

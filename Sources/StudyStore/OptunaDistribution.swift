@@ -47,9 +47,7 @@ enum OptunaDistribution {
 /// Optuna's datetime text, `YYYY-MM-DD HH:MM:SS.ffffff`, in local time as Optuna writes it.
 public enum StoreTime {
     /// `date` as the store writes it.
-    public static func now(_ date: Date) -> String { text(date) }
-
-    static func text(_ date: Date) -> String {
+    public static func text(_ date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         let micros = Int((date.timeIntervalSince1970 - Double(seconds)) * 1_000_000)
         var parts = tm()

@@ -127,9 +127,10 @@ extension StudyStore {
         }
     }
 
-    /// Records a smart restart: the new generation, its hyperparameters, and what caused it.
+    /// Records a smart restart in one transaction: the new generation, its hyperparameters,
+    /// what caused it, and the timeline events queued before it.
     public func recordRestart(_ trial: StoredTrial, in study: StoredStudy, previousGeneration: Int, restart: StoredRestart,
-                              hyperparameters: [String: Double], now: Date = Date()) throws {
+                              hyperparameters: [String: Double], events: [StoredEvent] = [], now: Date = Date()) throws {
         try requireWritable()
         let parameters = try Self.encode(hyperparameters)
         try withConnection { state in
@@ -141,6 +142,7 @@ extension StudyStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """, [.integer(trial.id), .int(restart.generation), .text(restart.cause), .text(restart.evidence),
                           .text(restart.changesJSON), .optional(restart.checkpoint), .real(restart.backoffSeconds)])
+                for event in events { try Self.insertEvent(trial.id, event, connection) }
                 let revision = try Self.bumpRevision(study, connection)
                 try connection.run("UPDATE smarttuner_trials SET generation = ?, hyperparameters_json = ?, revision = ? WHERE trial_id = ?",
                                    [.int(restart.generation), .text(parameters), .int(revision), .integer(trial.id)])

@@ -76,16 +76,10 @@ struct TrainCommand: AsyncParsableCommand {
         var logger = Logger(label: "smart-tuner")
         logger.logLevel = .error  // the progress line reports failures and restarts itself
         let progress = ProgressLine(enabled: !json, totalSteps: steps)
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let timeout = Duration.milliseconds(Int(heartbeatTimeout * 1_000))
+        let trainer = TrainerSettings(kind: .builtin(childProcess: childProcess))
         let configuration = TrialConfiguration(
-            makeTrainer: { [childProcess] _ -> any Trainer in
-                guard childProcess else { return BuiltinTrainer(trap: nil) }
-                var worker = ProcessTrainer(executable: executable, arguments: ["worker"], heartbeatTimeout: timeout)
-                // An injected trap aborts the worker; Swift's backtrace would only bury the evidence.
-                worker.environment = ["SWIFT_BACKTRACE": "enable=no"]
-                return worker
-            },
+            makeTrainer: trainer.makeTrainer(heartbeatTimeout: heartbeatTimeout),
             earlyStop: policy, restart: restart, heartbeatTimeout: timeout, logger: logger, memoryBudgetMiB: memoryBudget)
         let tree = TuningSupervisor(trialConfiguration: configuration, alerts: try alerts(logger: logger),
                                     memory: MemoryActor(logger: logger), logger: logger)
@@ -126,28 +120,15 @@ struct TrainCommand: AsyncParsableCommand {
 
     /// The alert sinks: an event log beside the checkpoints, and Telegram or a webhook when asked.
     private func alerts(logger: Logger) throws -> AlertActor {
-        var sinks: [any AlertSink] = [EventLogSink(path: (checkpointDirectory as NSString).appendingPathComponent("events.jsonl"))]
-        var secrets: [String] = []
-        let environment = ProcessInfo.processInfo.environment
-        if let telegramChat {
-            do {
-                let telegram = try TelegramSink(chatID: telegramChat)
-                sinks.append(telegram)
-            } catch {
-                throw ValidationError(String(describing: error))
-            }
-            secrets += [environment["TELEGRAM_BOT_TOKEN"] ?? ""]
-        }
-        if let webhook {
-            guard let url = URL(string: webhook), url.scheme == "http" || url.scheme == "https" else {
-                throw ValidationError("--webhook '\(webhook)' must be an http or https URL")
-            }
-            let token = environment["SMARTTUNER_WEBHOOK_TOKEN"]
-            sinks.append(WebhookSink(url: url, bearerToken: token))
-            secrets += [token ?? ""]
-        }
+        var settings = AlertSettings()
+        settings.telegramChat = telegramChat
+        settings.webhook = webhook
         try FileManager.default.createDirectory(atPath: checkpointDirectory, withIntermediateDirectories: true)
-        return AlertActor(sinks: sinks, minimumInterval: .milliseconds(50), secrets: secrets, logger: logger)
+        do {
+            return try settings.makeActor(defaultLog: (checkpointDirectory as NSString).appendingPathComponent("events.jsonl"), logger: logger)
+        } catch let invalid as InvalidSetting {
+            throw ValidationError(invalid.message)
+        }
     }
 
     private func parameterValues() throws -> [String: Double] {

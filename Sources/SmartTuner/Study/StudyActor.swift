@@ -78,7 +78,7 @@ public actor StudyActor {
     /// Records one event of a running trial (called synchronously from the trial's record).
     nonisolated func record(_ event: TrialEvent, trialID: String, at now: Date = Date()) {
         guard var entry = owned.withLock({ $0[trialID] }) else { return }
-        let stamp = StoreTime.now(now)
+        let stamp = StoreTime.text(now)
         do {
             switch event {
             case .quality(_, let step, let metrics, let aligned, let objective):
@@ -100,12 +100,12 @@ public actor StudyActor {
                 for change in changes { entry.hyperparameters[change.name] = change.to }
                 let changesJSON = String(decoding: (try? JSONEncoder().encode(changes)) ?? Data("[]".utf8), as: UTF8.self)
                 let evidence = entry.pendingEvents.last { $0.kind.hasPrefix("failed") }?.detail ?? cause.rawValue
-                try store.report(entry.trial, in: study, generation: entry.generation, events: entry.pendingEvents + [
-                    StoredEvent(generation: generation, at: stamp, kind: event.kind, detail: event.description)], now: now)
+                let events = entry.pendingEvents + [StoredEvent(generation: generation, at: stamp, kind: event.kind, detail: event.description)]
                 entry.pendingEvents = []
                 try store.recordRestart(entry.trial, in: study, previousGeneration: entry.generation, restart: StoredRestart(
                     generation: generation, cause: cause.rawValue, evidence: evidence, changesJSON: changesJSON,
-                    checkpoint: checkpoint, backoffSeconds: backoff.seconds), hyperparameters: entry.hyperparameters, now: now)
+                    checkpoint: checkpoint, backoffSeconds: backoff.seconds), hyperparameters: entry.hyperparameters,
+                    events: events, now: now)
                 entry.generation = generation
             case .finished:
                 return
@@ -155,7 +155,7 @@ public actor StudyActor {
         case .failed, .escalated:
             (state, value) = (.failed, nil)
         }
-        let stamp = StoreTime.now(Date())
+        let stamp = StoreTime.text(Date())
         try store.finish(entry.trial, in: study, generation: entry.generation, state: state, value: value, outcome: outcome.kind,
                          summaryJSON: summaryJSON,
                          events: entry.pendingEvents + [StoredEvent(generation: entry.generation, at: stamp, kind: "finished", detail: outcome.description)])
@@ -167,7 +167,7 @@ public actor StudyActor {
     /// pending events are written, with a note.
     func release(trialID: String, reason: String) {
         guard let entry = owned.withLock({ $0.removeValue(forKey: trialID) }) else { return }
-        let events = entry.pendingEvents + [StoredEvent(generation: entry.generation, at: StoreTime.now(Date()), kind: "released", detail: reason)]
+        let events = entry.pendingEvents + [StoredEvent(generation: entry.generation, at: StoreTime.text(Date()), kind: "released", detail: reason)]
         do { try store.report(entry.trial, in: study, generation: entry.generation, events: events) } catch {
             logger.error("could not record the release of a trial", metadata: ["trial": "\(trialID)", "error": "\(error)"])
         }

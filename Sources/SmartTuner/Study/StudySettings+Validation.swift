@@ -86,7 +86,8 @@ extension TrainerSettings {
 
 extension AlertSettings {
     /// The alert actor: the event log always; Telegram and a webhook when configured.
-    func makeActor(defaultLog: String, logger: Logger) throws -> AlertActor {
+    /// - Throws: ``InvalidSetting`` for a bad chat id or URL.
+    public func makeActor(defaultLog: String, logger: Logger) throws -> AlertActor {
         var sinks: [any AlertSink] = [EventLogSink(path: eventLog ?? defaultLog)]
         var secrets: [String] = []
         let environment = ProcessInfo.processInfo.environment

@@ -3,8 +3,9 @@ import TinyTacotron
 import Training
 
 extension TrainerSettings {
-    /// Makes each incarnation's trainer.
-    func makeTrainer(heartbeatTimeout seconds: Double) -> @Sendable (TrainRequest) -> any Trainer {
+    /// Makes each incarnation's trainer: the built-in one in this process or in a child
+    /// process (`smart-tuner worker`), or the configured command.
+    public func makeTrainer(heartbeatTimeout seconds: Double) -> @Sendable (TrainRequest) -> any Trainer {
         let timeout = Duration.milliseconds(Int(seconds * 1_000))
         switch kind {
         case .builtin(childProcess: false):
@@ -13,6 +14,7 @@ extension TrainerSettings {
             let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
             return { _ in
                 var worker = ProcessTrainer(executable: executable, arguments: ["worker"], heartbeatTimeout: timeout)
+                // An injected trap aborts the worker; Swift's backtrace would only bury the evidence.
                 worker.environment = ["SWIFT_BACKTRACE": "enable=no"]
                 return worker
             }
