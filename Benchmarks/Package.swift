@@ -54,5 +54,12 @@ let package = Package(
             path: "Benchmarks/StudyBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        // Not a timing benchmark: median regret of TPE and random search on six problems
+        // (`swift run --package-path Benchmarks -c release SamplerQuality`).
+        .executableTarget(
+            name: "SamplerQuality",
+            dependencies: [.product(name: "SmartTuner", package: rootPackage)],
+            path: "Benchmarks/SamplerQuality",
+            swiftSettings: [.swiftLanguageMode(.v6)]),
     ]
 )

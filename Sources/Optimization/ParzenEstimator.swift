@@ -10,69 +10,73 @@ import Randomness
 /// bandwidth from its neighbours' distances (clipped by the "magic clip"), plus a prior kernel
 /// over the whole range; truncated normals for numbers (binned for integers and stepped
 /// floats, on the log scale where asked), smoothed one-hot kernels for categories.
+///
+/// Observations and candidates are column-major (one array per parameter) and kernels are flat
+/// arrays, so that building and scoring allocate a handful of arrays, not one per trial, and
+/// the kernel loops auto-vectorise.
 struct ParzenEstimator {
     /// One parameter's kernels, in the parameter's internal space (log for log scales).
     enum Dimension {
         /// Truncated normals on [low, high].
         /// (`offset` is −log σ − ½ log 2π − log of the truncated mass, per kernel.)
         case continuous(low: Double, high: Double, mu: [Double], sigma: [Double], inverseSigma: [Double], offset: [Double])
-        /// Truncated normals binned on a grid: `edges(x)` gives the bin of value x.
-        case discrete(low: Double, high: Double, mu: [Double], sigma: [Double], logNormalizer: [Double])
-        /// Log-probabilities of each choice, kernel-major (`kernels × count`).
-        case categorical(count: Int, logProbability: [Double])
+        /// Truncated normals binned on a grid (a value's bin comes from its ``NumericTransform``).
+        /// (`erfScale` is 1 / (σ√2), per kernel.)
+        case discrete(low: Double, high: Double, mu: [Double], sigma: [Double], erfScale: [Double], logNormalizer: [Double])
+        /// Smoothed one-hot kernels: kernel k puts `hit` on `choice[k]` and `miss` on every other
+        /// choice; the prior kernel (choice −1) is uniform. Probabilities, not logs.
+        case categorical(count: Int, choice: [Int], hit: Double, miss: Double)
     }
 
     let parameters: [SearchSpace.Parameter]
+    private let transforms: [NumericTransform]
     let logWeights: [Double]
     let cumulativeWeights: [Double]
     let dimensions: [Dimension]
 
-    /// Builds the estimator from `observations` (one row per trial, values in `parameters`'
-    /// order) with kernel `weights` (before the prior), and the prior's weight.
-    init(parameters: [SearchSpace.Parameter], observations: [[ParameterValue]], weights: [Double], priorWeight: Double) {
+    /// Builds the estimator from `columns` (per parameter, in `parameters`' order: the internal
+    /// coordinate of each observation, or the index of its choice for a categorical parameter)
+    /// with kernel `weights` (before the prior), and the prior's weight.
+    init(parameters: [SearchSpace.Parameter], columns: [[Double]], weights: [Double], priorWeight: Double) {
         self.parameters = parameters
-        var mixture = observations.isEmpty ? [1.0] : weights + [priorWeight]
+        transforms = parameters.map { NumericTransform($0.distribution) }
+        let observations = columns.first?.count ?? 0
+        var mixture = observations == 0 ? [1.0] : weights + [priorWeight]
         let total = mixture.reduce(0, +)
-        mixture = mixture.map { $0 / total }
-        logWeights = mixture.map { $0 > 0 ? log($0) : -.infinity }
         var running = 0.0
+        for k in mixture.indices { mixture[k] /= total }
+        logWeights = mixture.map { $0 > 0 ? fastLog($0) : -.infinity }
         cumulativeWeights = mixture.map { running += $0; return running }
-        dimensions = parameters.enumerated().map { index, parameter in
-            Self.dimension(parameter.distribution, observations: observations.map { $0[index] }, priorWeight: priorWeight)
+        dimensions = zip(parameters, zip(transforms, columns)).map { parameter, pair in
+            Self.dimension(parameter.distribution, transform: pair.0, observations: pair.1, priorWeight: priorWeight)
         }
     }
 
-    private static func dimension(_ distribution: Distribution, observations: [ParameterValue], priorWeight: Double) -> Dimension {
+    private static func dimension(_ distribution: Distribution, transform: NumericTransform, observations: [Double],
+                                  priorWeight: Double) -> Dimension {
         if case .categorical(let choices) = distribution {
             let count = choices.count
-            guard !observations.isEmpty else {
-                return .categorical(count: count, logProbability: Array(repeating: -log(Double(count)), count: count))
-            }
-            let kernels = observations.count + 1
-            var table = [Double](repeating: 0, count: kernels * count)
-            for k in 0..<kernels {
-                var row = [Double](repeating: priorWeight / Double(kernels), count: count)
-                if k < observations.count, let chosen = choices.firstIndex(of: observations[k]) { row[chosen] += 1 }
-                let sum = row.reduce(0, +)
-                for c in 0..<count { table[k * count + c] = sum > 0 ? log(row[c] / sum) : -log(Double(count)) }
-            }
-            return .categorical(count: count, logProbability: table)
+            guard !observations.isEmpty else { return .categorical(count: count, choice: [-1], hit: 0, miss: 0) }
+            // Each kernel row is priorWeight / kernels everywhere, plus 1 at its observation.
+            let base = priorWeight / Double(observations.count + 1)
+            let sum = base * Double(count) + 1
+            return .categorical(count: count, choice: observations.map { Int($0) } + [-1], hit: (base + 1) / sum, miss: base / sum)
         }
-        let transform = NumericTransform(distribution)
         let (low, high) = (transform.low, transform.high)
-        var mu = observations.map { transform.internalValue($0) }
+        var mu = observations
         var sigma = Self.bandwidths(mu, low: low, high: high)
         mu.append((low + high) / 2)
         sigma.append(high - low)
         let logNormalizer = zip(mu, sigma).map { m, s in
-            log(max(normalCDF((high - m) / s) - normalCDF((low - m) / s), 1e-300))
+            fastLog(max(normalCDF((high - m) / s) - normalCDF((low - m) / s), 1e-300))
         }
         guard !transform.isDiscrete else {
-            return .discrete(low: low, high: high, mu: mu, sigma: sigma, logNormalizer: logNormalizer)
+            return .discrete(low: low, high: high, mu: mu, sigma: sigma, erfScale: sigma.map { 0.707_106_781_186_547_5 / $0 },
+                             logNormalizer: logNormalizer)
         }
         let halfLogTwoPi = 0.918_938_533_204_672_8
         return .continuous(low: low, high: high, mu: mu, sigma: sigma, inverseSigma: sigma.map { 1 / $0 },
-                           offset: zip(sigma, logNormalizer).map { -log($0) - halfLogTwoPi - $1 })
+                           offset: zip(sigma, logNormalizer).map { -fastLog($0) - halfLogTwoPi - $1 })
     }
 
     /// Each kernel's bandwidth: the larger distance to its sorted neighbours (the range's ends
@@ -80,14 +84,14 @@ struct ParzenEstimator {
     /// [range / min(100, kernels + 1), range].
     private static func bandwidths(_ mu: [Double], low: Double, high: Double) -> [Double] {
         guard !mu.isEmpty else { return [] }
-        let order = mu.indices.sorted { mu[$0] < mu[$1] }
-        let sorted = [low] + order.map { mu[$0] } + [high]
+        var order = Array(mu.indices)
+        mu.withUnsafeBufferPointer { mu in order.sort { mu[$0] < mu[$1] } }
+        var sorted = [Double](repeating: 0, count: mu.count + 2)
+        sorted[0] = low
+        sorted[mu.count + 1] = high
+        for (rank, index) in order.enumerated() { sorted[rank + 1] = mu[index] }
         var sortedSigma = [Double](repeating: 0, count: mu.count)
-        for i in 1...mu.count {
-            let left: Double = sorted[i] - sorted[i - 1]
-            let right: Double = sorted[i + 1] - sorted[i]
-            sortedSigma[i - 1] = max(left, right)
-        }
+        for i in 1...mu.count { sortedSigma[i - 1] = max(sorted[i] - sorted[i - 1], sorted[i + 1] - sorted[i]) }
         if sorted.count >= 4 {
             sortedSigma[0] = sorted[2] - sorted[1]
             sortedSigma[sortedSigma.count - 1] = sorted[sorted.count - 2] - sorted[sorted.count - 3]
@@ -99,24 +103,34 @@ struct ParzenEstimator {
         return sigma
     }
 
-    /// Draws one point: a kernel by weight, then each parameter from that kernel.
-    func sample(using rng: inout SplitMix64) -> [ParameterValue] {
-        let u = rng.nextUnit() * (cumulativeWeights.last ?? 1)
-        let kernel = cumulativeWeights.firstIndex { u < $0 } ?? (cumulativeWeights.count - 1)
-        return zip(parameters, dimensions).map { parameter, dimension in
-            switch dimension {
-            case .categorical(let count, let table):
-                guard case .categorical(let choices) = parameter.distribution else { return .int(0) }
-                var u = rng.nextUnit()
-                for c in 0..<count {
-                    u -= exp(table[kernel * count + c])
-                    if u < 0 { return choices[c] }
-                }
-                return choices[count - 1]
-            case .continuous(let low, let high, let mu, let sigma, _, _), .discrete(let low, let high, let mu, let sigma, _):
-                let x = Self.truncatedNormal(mu: mu[kernel], sigma: sigma[kernel], low: low, high: high, using: &rng)
-                return NumericTransform(parameter.distribution).externalValue(x)
+    /// Draws `count` points, column-major: for each point a kernel by weight, then each
+    /// parameter from that kernel.
+    func sample(_ count: Int, using rng: inout SplitMix64) -> [[ParameterValue]] {
+        var columns = parameters.map { _ in [ParameterValue]() }
+        for column in columns.indices { columns[column].reserveCapacity(count) }
+        for _ in 0..<count {
+            let u = rng.nextUnit() * (cumulativeWeights.last ?? 1)
+            let kernel = cumulativeWeights.firstIndex { u < $0 } ?? (cumulativeWeights.count - 1)
+            for (index, dimension) in dimensions.enumerated() {
+                columns[index].append(draw(dimension, parameter: index, kernel: kernel, using: &rng))
             }
+        }
+        return columns
+    }
+
+    private func draw(_ dimension: Dimension, parameter index: Int, kernel: Int, using rng: inout SplitMix64) -> ParameterValue {
+        switch dimension {
+        case .categorical(let count, let choice, let hit, let miss):
+            guard case .categorical(let choices) = parameters[index].distribution else { return .int(0) }
+            var u = rng.nextUnit()
+            for c in 0..<count {
+                u -= choice[kernel] < 0 ? 1 / Double(count) : (choice[kernel] == c ? hit : miss)
+                if u < 0 { return choices[c] }
+            }
+            return choices[count - 1]
+        case .continuous(let low, let high, let mu, let sigma, _, _), .discrete(let low, let high, let mu, let sigma, _, _):
+            let x = Self.truncatedNormal(mu: mu[kernel], sigma: sigma[kernel], low: low, high: high, using: &rng)
+            return transforms[index].externalValue(x)
         }
     }
 
@@ -129,46 +143,56 @@ struct ParzenEstimator {
         return min(max(mu, low), high)
     }
 
-    /// log density (or mass) of each of `points` under the mixture.
+    /// log density (or mass) under the mixture of each point of `points` (column-major, as
+    /// ``sample(_:using:)`` returns them).
     func logDensity(_ points: [[ParameterValue]]) -> [Double] {
         let kernels = logWeights.count
+        let count = points.first?.count ?? 0
         var accumulator = [Double](repeating: 0, count: kernels)
-        return points.map { point in
-            accumulator.withUnsafeMutableBufferPointer { acc in
+        var result = [Double](repeating: 0, count: count)
+        accumulator.withUnsafeMutableBufferPointer { acc in
+            for i in 0..<count {
+                // Integer and categorical candidates repeat often; a repeat has the same density.
+                if let earlier = (0..<i).first(where: { j in points.allSatisfy { $0[j] == $0[i] } }) {
+                    result[i] = result[earlier]
+                    continue
+                }
                 for k in 0..<kernels { acc[k] = logWeights[k] }
                 for (index, dimension) in dimensions.enumerated() {
-                    Self.addLogDensity(of: point[index], dimension, parameter: parameters[index], to: acc)
+                    addLogDensity(of: points[index][i], dimension, parameter: index, to: acc)
                 }
-                return logSumExp(UnsafeBufferPointer(acc))
+                result[i] = logSumExp(acc)
             }
         }
+        return result
     }
 
-    private static func addLogDensity(of value: ParameterValue, _ dimension: Dimension, parameter: SearchSpace.Parameter,
-                                      to acc: UnsafeMutableBufferPointer<Double>) {
+    private func addLogDensity(of value: ParameterValue, _ dimension: Dimension, parameter index: Int,
+                               to acc: UnsafeMutableBufferPointer<Double>) {
         switch dimension {
-        case .categorical(let count, let table):
-            guard case .categorical(let choices) = parameter.distribution, let c = choices.firstIndex(of: value) else {
+        case .categorical(let count, let choice, let hit, let miss):
+            guard case .categorical(let choices) = parameters[index].distribution, let c = choices.firstIndex(of: value) else {
                 for k in acc.indices { acc[k] = -.infinity }
                 return
             }
-            for k in acc.indices { acc[k] += table[k * count + c] }
+            let (logHit, logMiss, logUniform) = (log(hit), log(miss), -log(Double(count)))
+            choice.withUnsafeBufferPointer { choice in
+                for k in 0..<acc.count { acc[k] += choice[k] < 0 ? logUniform : (choice[k] == c ? logHit : logMiss) }
+            }
         case .continuous(_, _, let mu, _, let inverseSigma, let offset):
-            let x = NumericTransform(parameter.distribution).internalValue(value)
+            let x = transforms[index].internalValue(value)
             mu.withUnsafeBufferPointer { mu in inverseSigma.withUnsafeBufferPointer { inverse in offset.withUnsafeBufferPointer { offset in
                 for k in 0..<acc.count {
                     let z = (x - mu[k]) * inverse[k]
                     acc[k] += offset[k] - 0.5 * z * z
                 }
             } } }
-        case .discrete(let low, let high, let mu, let sigma, let logNormalizer):
-            let (lower, upper) = NumericTransform(parameter.distribution).bin(of: value, low: low, high: high)
-            let invSqrt2 = 0.707_106_781_186_547_5
-            mu.withUnsafeBufferPointer { mu in sigma.withUnsafeBufferPointer { sigma in logNormalizer.withUnsafeBufferPointer { norm in
+        case .discrete(let low, let high, let mu, _, let erfScale, let logNormalizer):
+            let (lower, upper) = transforms[index].bin(of: value, low: low, high: high)
+            mu.withUnsafeBufferPointer { mu in erfScale.withUnsafeBufferPointer { scale in logNormalizer.withUnsafeBufferPointer { norm in
                 for k in 0..<acc.count {
-                    let scale = invSqrt2 / sigma[k]
-                    let mass = 0.5 * (fastErf((upper - mu[k]) * scale) - fastErf((lower - mu[k]) * scale))
-                    acc[k] += log(max(mass, 1e-300)) - norm[k]
+                    let mass = 0.5 * (fastErf((upper - mu[k]) * scale[k]) - fastErf((lower - mu[k]) * scale[k]))
+                    acc[k] += fastLog(max(mass, 1e-300)) - norm[k]
                 }
             } } }
         }

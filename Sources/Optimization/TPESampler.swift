@@ -78,38 +78,71 @@ public struct TPESampler: Sampler {
     /// The best candidate for `group` by log l(x) − log g(x).
     private func propose(_ group: [SearchSpace.Parameter], below: [TrialSnapshot], above: [TrialSnapshot],
                          using rng: inout SplitMix64) -> [ParameterValue] {
-        func rows(_ trials: [TrialSnapshot]) -> [[ParameterValue]] {
-            trials.compactMap { trial in
-                let row = group.compactMap { parameter in trial.parameters[parameter.name].flatMap { parameter.distribution.contains($0) ? $0 : nil } }
-                return row.count == group.count ? row : nil
-            }
-        }
-        let belowRows = rows(below), aboveRows = rows(above)
-        let l = ParzenEstimator(parameters: group, observations: belowRows, weights: Self.weights(belowRows.count), priorWeight: priorWeight)
-        let g = ParzenEstimator(parameters: group, observations: aboveRows, weights: Self.weights(aboveRows.count), priorWeight: priorWeight)
-        let points = (0..<candidates).map { _ in l.sample(using: &rng) }
+        let belowColumns = Self.columns(group, of: below), aboveColumns = Self.columns(group, of: above)
+        let l = ParzenEstimator(parameters: group, columns: belowColumns, weights: Self.weights(belowColumns.first?.count ?? 0), priorWeight: priorWeight)
+        let g = ParzenEstimator(parameters: group, columns: aboveColumns, weights: Self.weights(aboveColumns.first?.count ?? 0), priorWeight: priorWeight)
+        let points = l.sample(candidates, using: &rng)
         let scoreBelow = l.logDensity(points), scoreAbove = g.logDensity(points)
         var best = 0
         var bestScore = -Double.infinity
-        for i in points.indices {
+        for i in scoreBelow.indices {
             let score = scoreBelow[i] - scoreAbove[i]
             if score > bestScore { (best, bestScore) = (i, score) }
         }
-        return points[best]
+        return points.map { $0[best] }
+    }
+
+    /// The observations of `group` in `trials`, one column per parameter: the internal
+    /// coordinate of a number, the index of a choice. A trial missing a parameter of the group,
+    /// or holding a value outside its distribution, is left out of every column.
+    static func columns(_ group: [SearchSpace.Parameter], of trials: [TrialSnapshot]) -> [[Double]] {
+        let transforms = group.map { NumericTransform($0.distribution) }
+        var columns = group.map { _ in [Double]() }
+        for column in columns.indices { columns[column].reserveCapacity(trials.count) }
+        var row = [Double](repeating: 0, count: group.count)
+        trials: for trial in trials {
+            for (index, parameter) in group.enumerated() {
+                guard let value = trial.parameters[parameter.name], parameter.distribution.contains(value) else { continue trials }
+                if case .categorical(let choices) = parameter.distribution {
+                    guard let choice = choices.firstIndex(of: value) else { continue trials }
+                    row[index] = Double(choice)
+                } else {
+                    row[index] = transforms[index].internalValue(value)
+                }
+            }
+            for index in row.indices { columns[index].append(row[index]) }
+        }
+        return columns
     }
 
     /// Splits finished trials into the best `belowCount` and the rest; running trials join the
     /// rest. Both groups are in trial-number order (the kernel weights ramp by age).
     static func split(finished: [TrialSnapshot], running: [TrialSnapshot], belowCount: Int) -> (below: [TrialSnapshot], above: [TrialSnapshot]) {
-        let complete = finished.filter { $0.state == .complete && ($0.value.map { !$0.isNaN } ?? false) }
-        let pruned = finished.filter { $0.state == .pruned }
-        let infeasible = finished.filter { $0.state == .failed || ($0.state == .complete && !($0.value.map { !$0.isNaN } ?? false)) }
-        let ranked = complete.sorted { ($0.value ?? .infinity, $0.number) < ($1.value ?? .infinity, $1.number) }
-            + pruned.sorted { prunedScore($0) < prunedScore($1) }
-            + infeasible.sorted { $0.number < $1.number }
+        // Rank by (tier, key, tie-break): complete by value; pruned by depth, then last value;
+        // infeasible (failed, or complete without a value) by number. Indices are sorted, not
+        // the snapshots, which would be retained and released at every swap.
+        let keys: [(tier: Int, first: Double, second: Double, number: Int)] = finished.map { trial in
+            switch trial.state {
+            case .complete where trial.value.map({ !$0.isNaN }) ?? false:
+                return (0, trial.value ?? .infinity, 0, trial.number)
+            case .pruned:
+                let (depth, last, _) = prunedScore(trial)
+                return (1, Double(depth), last, trial.number)
+            default:
+                return (2, 0, 0, trial.number)
+            }
+        }
+        var ranked = Array(finished.indices)
+        keys.withUnsafeBufferPointer { keys in
+            ranked.sort { a, b in
+                let x = keys[a], y = keys[b]
+                return (x.tier, x.first, x.second, x.number) < (y.tier, y.first, y.second, y.number)
+            }
+        }
         let cut = min(belowCount, ranked.count)
-        let below = ranked[..<cut].sorted { $0.number < $1.number }
-        let above = (Array(ranked[cut...]) + running).sorted { $0.number < $1.number }
+        let below = ranked[..<cut].sorted().map { finished[$0] }
+        var above = ranked[cut...].sorted().map { finished[$0] }
+        if !running.isEmpty { above = (above + running).sorted { $0.number < $1.number } }
         return (below, above)
     }
 

@@ -133,13 +133,19 @@ struct TPESamplerTests {
         #expect(liar > plain, "mean |x| with liar \(liar), without \(plain)")
     }
 
-    @Test("the fast exp and erf match the library")
+    @Test("the fast exp, erf and log match the library")
     func fastMath() {
         for x in stride(from: -700.0, through: 0, by: 0.37) {
             #expect(abs(fastExp(x) - exp(x)) <= 1e-12 * exp(x))
         }
         #expect(fastExp(-800) == 0)
         for x in stride(from: -6.0, through: 6, by: 0.01) { #expect(abs(fastErf(x) - erf(x)) < 2e-7) }
+        var x = 1e-300
+        while x < 1e300 {
+            #expect(abs(fastLog(x) - log(x)) <= 4e-15 * max(1, abs(log(x))), "log \(x)")
+            x *= 1.37
+        }
+        for x in stride(from: 0.5, through: 2, by: 0.001) { #expect(abs(fastLog(x) - log(x)) <= 1e-15) }
     }
 }
 
