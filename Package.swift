@@ -85,6 +85,16 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSwift6),
+        // The embedding example of docs/embedding.md, compiled with the package so it stays true.
+        .executableTarget(
+            name: "embedded-study",
+            dependencies: [
+                "SmartTuner",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/EmbeddedStudy",
+            swiftSettings: strictSwift6),
         .executableTarget(
             name: "smart-tuner",
             dependencies: [

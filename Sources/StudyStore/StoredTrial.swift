@@ -28,6 +28,9 @@ public struct StoredTrial: Sendable, Hashable {
     public let outcome: String?
     /// The trial summary as JSON (DESIGN §5 metric names).
     public let summaryJSON: String?
+    /// The alignment metrics and objective of its last validation (DESIGN §5 names), as
+    /// reported while it ran.
+    public let quality: [String: Double]
     /// When it started and completed (`YYYY-MM-DD HH:MM:SS.ffffff`).
     public let startedAt: String?
     /// When it completed.

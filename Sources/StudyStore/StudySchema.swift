@@ -74,5 +74,9 @@ enum StudySchema {
         CREATE TABLE smarttuner_model_stages (id INTEGER PRIMARY KEY, model_id INTEGER NOT NULL REFERENCES smarttuner_models (model_id),
             stage TEXT NOT NULL, at DATETIME NOT NULL, note TEXT NOT NULL DEFAULT '');
         """,
+        // 1 → 2: the alignment metrics of a running trial's last validation, for `monitor`.
+        """
+        ALTER TABLE smarttuner_trials ADD COLUMN quality_json TEXT;
+        """,
     ]
 }

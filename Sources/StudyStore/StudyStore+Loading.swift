@@ -12,7 +12,7 @@ extension StudyStore {
             let changed = try connection.query("SELECT trial_id FROM smarttuner_trials WHERE study_id = ? AND revision > ?",
                                                [.integer(study.id), .int(seen)]) { Int64($0.int(0)) }
             var cache = seen < 0 ? [:] : state.cache[study.id] ?? [:]
-            for trial in try loadTrials(study, ids: changed, connection) { cache[trial.id] = trial }
+            for trial in try loadTrials(study, ids: changed, connection, hasQuality: state.schemaVersion >= 2) { cache[trial.id] = trial }
             state.cache[study.id] = cache
             state.revisions[study.id] = current
         }
@@ -20,7 +20,8 @@ extension StudyStore {
     }
 
     /// Loads trials by row id (all of them in one pass per table).
-    static func loadTrials(_ study: StoredStudy, ids: [Int64], _ connection: SQLiteConnection) throws -> [StoredTrial] {
+    /// (`hasQuality`: the file has schema 2's `quality_json`; a file opened read-only may be older.)
+    static func loadTrials(_ study: StoredStudy, ids: [Int64], _ connection: SQLiteConnection, hasQuality: Bool = true) throws -> [StoredTrial] {
         guard !ids.isEmpty else { return [] }
         let list = ids.map(String.init).joined(separator: ",")
         let space = Dictionary(study.definition.space.parameters.map { ($0.name, $0.distribution) }) { first, _ in first }
@@ -43,7 +44,7 @@ extension StudyStore {
         }) { values[id] = value }
         return try connection.query("""
             SELECT t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete, s.generation, s.worker, s.interruptions,
-                   s.last_step, s.hyperparameters_json, s.outcome, s.summary_json, s.external
+                   s.last_step, s.hyperparameters_json, s.outcome, s.summary_json, s.external, \(hasQuality ? "s.quality_json" : "NULL")
             FROM trials t LEFT JOIN smarttuner_trials s ON s.trial_id = t.trial_id WHERE t.trial_id IN (\(list))
             """) { row in
             let id = Int64(row.int(0))
@@ -59,7 +60,9 @@ extension StudyStore {
                 id: id, number: row.int(1), state: state, parameters: parameters[id] ?? [:], value: values[id],
                 intermediate: intermediate[id] ?? [:], generation: row.optionalInt(5) ?? 0, worker: row.optionalText(6),
                 interruptions: row.optionalInt(7) ?? 0, lastStep: row.optionalInt(8) ?? 0, hyperparameters: hyperparameters,
-                outcome: row.optionalText(10), summaryJSON: row.optionalText(11), startedAt: row.optionalText(3),
+                outcome: row.optionalText(10), summaryJSON: row.optionalText(11),
+                quality: row.optionalText(13).flatMap { try? JSONDecoder().decode([String: Double].self, from: Data($0.utf8)) } ?? [:],
+                startedAt: row.optionalText(3),
                 completedAt: row.optionalText(4), external: (row.optionalInt(12) ?? 0) != 0)
         }
     }

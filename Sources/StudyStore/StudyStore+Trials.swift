@@ -97,9 +97,10 @@ extension StudyStore {
     /// (minimised or not, as the study's direction says: they are stored as given), the furthest
     /// step, new checkpoints and timeline events.
     public func report(_ trial: StoredTrial, in study: StoredStudy, generation: Int, values: [(step: Int, value: Double)] = [],
-                       lastStep: Int? = nil, checkpoints: [StoredCheckpoint] = [], events: [StoredEvent] = [],
-                       now: Date = Date()) throws {
+                       lastStep: Int? = nil, quality: [String: Double]? = nil, checkpoints: [StoredCheckpoint] = [],
+                       events: [StoredEvent] = [], now: Date = Date()) throws {
         try requireWritable()
+        let qualityJSON = try quality.map { try Self.encode($0.filter { $0.value.isFinite }) }
         try withConnection { state in
             let connection = state.connection
             try connection.writeTransaction {
@@ -120,8 +121,10 @@ extension StudyStore {
                 }
                 for event in events { try Self.insertEvent(trial.id, event, connection) }
                 let revision = try Self.bumpRevision(study, connection)
-                try connection.run("UPDATE smarttuner_trials SET last_step = MAX(last_step, ?), revision = ? WHERE trial_id = ?",
-                                   [.int(lastStep ?? values.map(\.step).max() ?? 0), .int(revision), .integer(trial.id)])
+                try connection.run("""
+                    UPDATE smarttuner_trials SET last_step = MAX(last_step, ?), revision = ?, quality_json = COALESCE(?, quality_json)
+                    WHERE trial_id = ?
+                    """, [.int(lastStep ?? values.map(\.step).max() ?? 0), .int(revision), .optional(qualityJSON), .integer(trial.id)])
                 try Self.writeHeartbeat(trial.id, now: now, connection)
             }
         }

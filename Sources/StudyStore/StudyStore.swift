@@ -35,11 +35,13 @@ public final class StudyStore: @unchecked Sendable {
         let exists = FileManager.default.fileExists(atPath: path)
         if readOnly && !exists { throw StudyStoreError.cannotOpen(path: path, reason: "no such file") }
         let connection = try SQLiteConnection(path: path, create: !readOnly, readOnly: readOnly)
-        try Self.prepare(connection, path: path, readOnly: readOnly)
-        state = StoreState(connection: connection)
+        let version = try Self.prepare(connection, path: path, readOnly: readOnly)
+        state = StoreState(connection: connection, schemaVersion: version)
     }
 
-    private static func prepare(_ connection: SQLiteConnection, path: String, readOnly: Bool) throws {
+    /// Checks (and unless read-only, creates or migrates) the file; returns the SmartTuner
+    /// schema version it has now.
+    private static func prepare(_ connection: SQLiteConnection, path: String, readOnly: Bool) throws -> Int {
         let tables: Set<String>
         do {
             tables = Set(try connection.query("SELECT name FROM sqlite_master WHERE type = 'table'") { $0.text(0) })
@@ -69,12 +71,12 @@ public final class StudyStore: @unchecked Sendable {
         }
         if readOnly {
             guard hasOptuna else { throw StudyStoreError.foreignDatabase(path: path, reason: "it has no study tables") }
-            return
+            return version
         }
         try connection.execute("PRAGMA journal_mode = WAL")
         try connection.execute("PRAGMA synchronous = NORMAL")
         try connection.execute("PRAGMA foreign_keys = ON")
-        guard !hasOptuna || version < StudySchema.migrations.count else { return }
+        guard !hasOptuna || version < StudySchema.migrations.count else { return version }
         try connection.writeTransaction {
             // Re-read inside the lock: another process may have migrated meanwhile.
             let now = Set(try connection.query("SELECT name FROM sqlite_master WHERE type = 'table'") { $0.text(0) })
@@ -86,6 +88,7 @@ public final class StudyStore: @unchecked Sendable {
                 try connection.run("UPDATE smarttuner_schema SET version = ?", [.int(current)])
             }
         }
+        return StudySchema.migrations.count
     }
 
     /// Runs `body` with the connection.
@@ -111,7 +114,8 @@ public final class StudyStore: @unchecked Sendable {
     }
 
     /// Creates the study, or opens it if it exists with the same search space and direction.
-    /// A larger `targetTrials` than stored raises the study's budget.
+    /// A larger `targetTrials` than stored raises the study's budget; a given configuration
+    /// replaces the stored one.
     public func createOrOpen(_ definition: StudyDefinition) throws -> StoredStudy {
         try requireWritable()
         let spaceJSON = try Self.encode(definition.space)
@@ -125,6 +129,11 @@ public final class StudyStore: @unchecked Sendable {
                     }
                     guard stored.space == definition.space else {
                         throw StudyStoreError.studyMismatch(name: definition.name, reason: "its search space differs")
+                    }
+                    if let configuration = definition.configurationJSON, configuration != stored.configurationJSON {
+                        // The newest run's configuration is what `status` and `monitor` show.
+                        try connection.run("UPDATE smarttuner_studies SET configuration_json = ? WHERE study_id = ?",
+                                           [.text(configuration), .integer(existing.id)])
                     }
                     if definition.targetTrials > stored.targetTrials {
                         try connection.run("UPDATE smarttuner_studies SET target_trials = ? WHERE study_id = ?",
@@ -182,6 +191,8 @@ public final class StudyStore: @unchecked Sendable {
 /// The connection and the snapshot cache, guarded by the store's mutex.
 struct StoreState {
     let connection: SQLiteConnection
+    /// The file's SmartTuner schema version (older than ours only when opened read-only).
+    let schemaVersion: Int
     /// Trials by row id, per study, as of `revisions[study]`.
     var cache: [Int64: [Int64: StoredTrial]] = [:]
     var revisions: [Int64: Int] = [:]

@@ -11,7 +11,7 @@ struct AskCommand: ParsableCommand {
 
     func run() throws {
         let (store, study) = try location.open(readOnly: false)
-        let sampler = try samplerSettings().make(seed: study.definition.seed)
+        let sampler = try samplerSettings(study).make(seed: study.definition.seed)
         guard let trial = try store.ask(study, propose: { history, number in
             sampler.suggest(space: study.definition.space, number: number, history: history)
         }) else { throw CommandFailure("the sampler has nothing left to propose (the grid is exhausted)") }
@@ -19,8 +19,9 @@ struct AskCommand: ParsableCommand {
         try JSONOutput.print(Asked(number: trial.number, params: trial.parameters.compactMapValues(\.number)))
     }
 
-    private func samplerSettings() throws -> SamplerSettings {
-        guard let config = location.config else { return .tpe() }
+    /// The configuration's sampler, else the one stored with the study, else TPE.
+    private func samplerSettings(_ study: StoredStudy) throws -> SamplerSettings {
+        guard let config = location.config else { return StudyPlan(of: study)?.sampler ?? .tpe() }
         return try StudyConfigurationFile.load(path: config).sampler
     }
 }

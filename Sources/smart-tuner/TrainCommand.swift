@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Logging
-import ServiceLifecycle
 import SmartTuner
 
 struct TrainCommand: AsyncParsableCommand {
@@ -27,6 +26,9 @@ struct TrainCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("params"), help: "A JSON file of hyperparameters, {\"name\": value, …}.")
     var parametersFile: String?
+
+    @OptionGroup(title: "Start from the best trial of a study (its hyperparameters as its last incarnation ran them; --params and --set override)")
+    var study: StudyLocation
 
     @Option(help: "Resume from this checkpoint (.safetensors).")
     var resume: String?
@@ -81,31 +83,8 @@ struct TrainCommand: AsyncParsableCommand {
         let configuration = TrialConfiguration(
             makeTrainer: trainer.makeTrainer(heartbeatTimeout: heartbeatTimeout),
             earlyStop: policy, restart: restart, heartbeatTimeout: timeout, logger: logger, memoryBudgetMiB: memoryBudget)
-        let tree = TuningSupervisor(trialConfiguration: configuration, alerts: try alerts(logger: logger),
-                                    memory: MemoryActor(logger: logger), logger: logger)
-        // Ctrl-C or SIGTERM: the trainer checkpoints and finishes; the record stays whole.
-        var groupConfiguration = ServiceGroupConfiguration(services: [ServiceGroupConfiguration.ServiceConfiguration(
-            service: tree, successTerminationBehavior: .gracefullyShutdownGroup)], logger: logger)
-        groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
-        let group = ServiceGroup(configuration: groupConfiguration)
-        let training = Task { () -> (TrialOutcome, TrialRecord) in
-            defer { tree.shutdown() }
-            let result = try await tree.runTrial(request, onEvent: { progress.show($0) },
-                                                 onStep: { generation, step in progress.show(step, generation: generation) })
-            let summary = TrialSummary(result.record, initialHyperparameters: hyperparameters)
-            tree.alerts.post(Alert(.sessionSummary, title: "Training \(summary.outcome): \(summary.steps) steps, \(summary.restarts.count) restart(s)",
-                                   message: summary.alignment.map { "focus_rate \($0.focusRate), accuracy \($0.accuracy ?? .nan)" } ?? ""))
-            return result
-        }
-        var failure: (any Error)?
-        do { try await group.run() } catch { failure = error }
-        let record: TrialRecord
-        do {
-            record = try await training.value.1
-        } catch {
-            throw CommandFailure("the training did not run: \(error)")
-        }
-        progress.finish()
+        let (_, record) = try await SupervisedTraining.run(request, configuration: configuration, alerts: try alerts(logger: logger),
+                                                           logger: logger, progress: progress)
         let summary = TrialSummary(record, initialHyperparameters: hyperparameters)
         if json {
             let encoder = JSONEncoder()
@@ -114,7 +93,6 @@ struct TrainCommand: AsyncParsableCommand {
         } else {
             SummaryPrinter.print(summary)
         }
-        if let failure { throw CommandFailure("the supervision tree failed: \(failure)") }
         if summary.outcome.hasPrefix("failed") { throw ExitCode(1) }
     }
 
@@ -133,6 +111,13 @@ struct TrainCommand: AsyncParsableCommand {
 
     private func parameterValues() throws -> [String: Double] {
         var values: [String: Double] = [:]
+        if study.config != nil || study.storage != nil || study.study != nil {
+            let (store, stored) = try study.open(readOnly: true)
+            guard let best = try store.bestTrial(of: stored) else {
+                throw CommandFailure("study \(stored.definition.name) has no complete trial yet, so it has no best parameters to train")
+            }
+            values = best.hyperparameters.isEmpty ? best.parameters.compactMapValues(\.number) : best.hyperparameters
+        }
         if let parametersFile {
             guard let data = FileManager.default.contents(atPath: parametersFile) else {
                 throw CommandFailure("cannot read --params file \(parametersFile)")

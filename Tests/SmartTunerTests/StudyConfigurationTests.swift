@@ -13,6 +13,25 @@ struct StudyConfigurationTests {
         #expect(settings.sampler == .tpe(startupTrials: 3, candidates: 24, multivariate: false, constantLiar: true))
         #expect(settings.pruner == .median(startupTrials: 2, warmupSteps: 300, minimumTrials: 1))
         #expect(settings.trainer.fixed == ["batch_size": 16] && settings.earlyStop.alignmentDeadline == 600)
+        #expect(settings.trainer.finalSteps == 1_500 && settings.trainer.fullBudgetSteps == 1_500)
+    }
+
+    @Test("the study file keeps the plan of the run that last opened it: steps, final steps and the sampler")
+    func storedPlan() throws {
+        let directory = NSTemporaryDirectory() + "plan-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var settings = try StudyConfigurationFile.parse(Self.base, file: "s.yaml")
+        settings.storage = directory + "/s.db"
+        settings.sampler = .random
+        let store = try StudyStore(path: settings.storage)
+        let plan = try #require(StudyPlan(of: try store.createOrOpen(settings.definition)))
+        #expect(plan.steps == 100 && plan.finalSteps == 200 && plan.sampler == .random && plan.validationInterval == 100)
+        settings.trainer.steps = 300
+        settings.trainer.finalSteps = 900
+        let reread = try #require(StudyPlan(of: try StudyStore(path: settings.storage, readOnly: true).study(named: "s")))
+        #expect(reread.steps == 100, "a read-only reader changes nothing")
+        let updated = try #require(StudyPlan(of: try store.createOrOpen(settings.definition)))
+        #expect(updated.steps == 300 && updated.finalSteps == 900)
     }
 
     static let base = """

@@ -214,6 +214,44 @@ struct BrokenFileTests {
         #expect(error?.description.contains("newer SmartTuner") == true)
     }
 
+    @Test("a schema-1 file is read read-only as it is, and migrated to schema 2 when opened for writing; nothing is lost")
+    func migratesSchemaOne() throws {
+        let path = try temporaryDirectory() + "/s.db"
+        let store = try StudyStore(path: path)
+        let study = try store.createOrOpen(definition())
+        guard case .new(let trial) = try store.claim(study, worker: WorkerIdentity.current, staleAfter: 60, propose: propose) else {
+            Issue.record("no trial")
+            return
+        }
+        try store.report(trial, in: study, generation: 0, values: [(10, 0.5)], lastStep: 10, quality: ["focus_rate": 0.75, "objective": 0.5])
+        #expect(try store.trial(0, of: study).quality == ["focus_rate": 0.75, "objective": 0.5])
+        // Turn the file back into schema 1, as an older SmartTuner wrote it.
+        let connection = try SQLiteConnection(path: path, create: false)
+        try connection.execute("ALTER TABLE smarttuner_trials DROP COLUMN quality_json; UPDATE smarttuner_schema SET version = 1")
+        let old = try StudyStore(path: path, readOnly: true)
+        let read = try old.trials(of: try old.study(named: "s"))
+        #expect(read.count == 1 && read[0].intermediate == [10: 0.5] && read[0].quality.isEmpty)
+        let migrated = try StudyStore(path: path)
+        let reopened = try migrated.study(named: "s")
+        try migrated.report(trial, in: reopened, generation: 0, values: [(20, 0.25)], lastStep: 20, quality: ["focus_rate": 0.8])
+        let after = try migrated.trial(0, of: reopened)
+        #expect(after.intermediate == [10: 0.5, 20: 0.25] && after.quality == ["focus_rate": 0.8])
+        #expect(try connection.query("SELECT version FROM smarttuner_schema") { $0.int(0) } == [StudyStore.schemaVersion])
+        #expect(try migrated.integrityCheck() == "ok")
+    }
+
+    @Test("a reopened study takes the newest configuration; a reopen without one keeps the stored one")
+    func configurationFollowsNewestRun() throws {
+        let path = try temporaryDirectory() + "/s.db"
+        var first = definition()
+        first.configurationJSON = #"{"steps":100}"#
+        _ = try StudyStore(path: path).createOrOpen(first)
+        var second = definition()
+        second.configurationJSON = #"{"steps":200}"#
+        #expect(try StudyStore(path: path).createOrOpen(second).definition.configurationJSON == #"{"steps":200}"#)
+        #expect(try StudyStore(path: path).createOrOpen(definition()).definition.configurationJSON == #"{"steps":200}"#)
+    }
+
     @Test("a read-only open of a missing file fails and creates nothing")
     func missingReadOnly() throws {
         let path = try temporaryDirectory() + "/none.db"

@@ -35,7 +35,7 @@ let benchmarks: @Sendable () -> Void = {
         // Built once, outside the measured closure: building a history costs more than TPE does.
         let prebuilt = history(finished)
         Benchmark("TPE ask+tell, \(finished) finished trials, 5-D mixed space",
-                  configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(5))) { benchmark in
+                  configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(5))) { benchmark in
             var trials = prebuilt
             trials[0] = prebuilt[0]  // own the storage before measuring
             let sampler = TPESampler(seed: 5)

@@ -1,7 +1,7 @@
 import Optimization
 
 /// Which sampler a study uses, with its options (YAML `study.sampler`).
-public enum SamplerSettings: Sendable, Hashable {
+public enum SamplerSettings: Sendable, Hashable, Codable {
     /// TPE with Optuna's semantics.
     case tpe(startupTrials: Int = 10, candidates: Int = 24, multivariate: Bool = false, constantLiar: Bool = true)
     /// Independent uniform draws.

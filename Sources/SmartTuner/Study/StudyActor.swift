@@ -88,7 +88,7 @@ public actor StudyActor {
                 let events = entry.pendingEvents
                 entry.pendingEvents = []
                 try store.report(entry.trial, in: study, generation: entry.generation,
-                                 values: [(step, objective)], lastStep: step, events: events, now: now)
+                                 values: [(step, objective)], lastStep: step, quality: entry.lastQuality, events: events, now: now)
             case .checkpoint(let generation, let step, let path, let sha256, let loss):
                 let events = entry.pendingEvents
                 entry.pendingEvents = []

@@ -118,8 +118,8 @@ struct StudyFileReader {
     }
 
     private mutating func trainer(_ node: Node) throws -> TrainerSettings {
-        let t = try section(node, "trainer", ["type", "command", "steps", "validation_interval", "checkpoint_interval", "directory",
-                                              "fixed", "corpus", "corpus_seed", "heartbeat_timeout", "faults"])
+        let t = try section(node, "trainer", ["type", "command", "steps", "final_steps", "validation_interval", "checkpoint_interval",
+                                              "directory", "fixed", "corpus", "corpus_seed", "heartbeat_timeout", "faults"])
         var settings = TrainerSettings()
         let type = try t["type"].map { try yaml.choice($0, "trainer.type", ["builtin": "builtin", "builtin_process": "builtin_process", "command": "command"]) } ?? "builtin"
         switch type {
@@ -132,6 +132,7 @@ struct StudyFileReader {
             if t["command"] != nil { throw yaml.error(t["command"], "trainer.command", "only for type: command") }
         }
         if let n = t["steps"] { settings.steps = try yaml.int(n, "trainer.steps", range: 1...100_000_000) }
+        if let n = t["final_steps"] { settings.finalSteps = try yaml.int(n, "trainer.final_steps", range: 1...100_000_000) }
         if let n = t["validation_interval"] { settings.validationInterval = try yaml.int(n, "trainer.validation_interval", range: 1...100_000_000) }
         if let n = t["checkpoint_interval"] { settings.checkpointInterval = try yaml.int(n, "trainer.checkpoint_interval", range: 0...100_000_000) }
         if let n = t["directory"] { settings.directory = try yaml.string(n, "trainer.directory") }

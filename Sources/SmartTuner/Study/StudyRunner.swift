@@ -41,11 +41,7 @@ public final class StudyRunner: Service, Sendable {
         let store = try StudyStore(path: settings.storage)
         let study = try StudyActor(store: store, settings: settings, logger: logger)
         self.study = study
-        var configuration = TrialConfiguration(
-            makeTrainer: makeTrainer ?? settings.trainer.makeTrainer(heartbeatTimeout: settings.trainer.heartbeatTimeoutSeconds),
-            earlyStop: settings.earlyStop, objective: settings.objective, thresholds: settings.thresholds, restart: settings.restart,
-            heartbeatTimeout: .milliseconds(Int(settings.trainer.heartbeatTimeoutSeconds * 1_000)), seed: settings.seed, logger: logger,
-            memoryBudgetMiB: settings.memoryBudgetMiB)
+        var configuration = settings.trialConfiguration(logger: logger, makeTrainer: makeTrainer)
         configuration.pruneCheck = { trialID, step, value in study.prune(trialID: trialID, step: step, objective: value) }
         let alertActor = try alerts ?? settings.alerts.makeActor(defaultLog: (directory as NSString).appendingPathComponent("events.jsonl"),
                                                                  logger: logger)

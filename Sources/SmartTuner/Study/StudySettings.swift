@@ -52,7 +52,8 @@ public struct StudySettings: Sendable {
 
     /// The study's stored definition.
     public var definition: StudyDefinition {
-        StudyDefinition(name: name, direction: direction, space: space, seed: seed, targetTrials: trials)
+        StudyDefinition(name: name, direction: direction, space: space, seed: seed, targetTrials: trials,
+                        configurationJSON: StudyPlan(self).json)
     }
 }
 
@@ -82,6 +83,9 @@ public struct TrainerSettings: Sendable, Hashable {
     public var corpusSeed: UInt64 = 1
     /// The built-in corpus shape (nil: the default).
     public var corpus: CorpusSize = .standard
+    /// Steps of `auto`'s final, full-budget training of the best parameters (`nil`: twice
+    /// `steps`).
+    public var finalSteps: Int?
     /// Seconds of silence after which a trainer counts as hung.
     public var heartbeatTimeoutSeconds: Double = 60
     /// Faults injected into every trial (drills), in `FaultPlan` syntax.
@@ -97,6 +101,9 @@ public struct TrainerSettings: Sendable, Hashable {
 
     /// Creates trainer settings with defaults.
     public init(kind: Kind = .builtin(childProcess: false)) { self.kind = kind }
+
+    /// The steps of the final training: `finalSteps`, or twice `steps`.
+    public var fullBudgetSteps: Int { finalSteps ?? steps * 2 }
 }
 
 /// Where alerts go (YAML `alerts`). Secrets come from the environment only.

@@ -25,6 +25,7 @@ public enum StudyTemplate {
         trainer:
           type: builtin                 # builtin | builtin_process (a child process per trial) | command
           steps: 700
+          final_steps: 1500             # `auto`: the full-budget training of the best parameters
           validation_interval: 100
           checkpoint_interval: 100
           directory: runs               # checkpoints: runs/<study>/trial-<n>/g<generation>/

@@ -5,6 +5,11 @@ enum TrialDetails {
     /// The alignment metrics and objective of a summary, by DESIGN §5 name.
     static func metrics(fromSummary json: String?) -> [String: Double] {
         guard let json, let summary = try? JSONDecoder().decode(TrialSummary.self, from: Data(json.utf8)) else { return [:] }
+        return metrics(of: summary)
+    }
+
+    /// The alignment metrics and objective of a summary, by DESIGN §5 name.
+    static func metrics(of summary: TrialSummary) -> [String: Double] {
         var metrics = summary.alignment?.named ?? [:]
         if let objective = summary.objective { metrics["objective"] = objective }
         if let first = summary.firstAlignedStep { metrics["first_aligned_step"] = Double(first) }

@@ -16,9 +16,14 @@ public struct TrialRow: Sendable, Codable {
     public let generation: Int
     /// Times it was taken over after its worker died.
     public let interruptions: Int
+    /// Its smart restarts (each restart and each take-over starts a new generation).
+    public let restarts: Int
+    /// Its value, or while it runs its last validation's objective.
+    public let objective: Double?
     /// Its outcome kind.
     public let outcome: String?
-    /// Alignment metrics and objective of its last validation (DESIGN §5 names).
+    /// Alignment metrics and objective (DESIGN §5 names): of its summary once finished, of its
+    /// last validation while it runs.
     public let metrics: [String: Double]
     /// When it started and completed.
     public let started: String?
@@ -26,7 +31,7 @@ public struct TrialRow: Sendable, Codable {
     public let completed: String?
 
     enum CodingKeys: String, CodingKey {
-        case number, state, value, parameters, step, generation, interruptions, outcome, metrics, started, completed
+        case number, state, value, parameters, step, generation, interruptions, restarts, objective, outcome, metrics, started, completed
     }
 
     /// The row of a stored trial.
@@ -38,8 +43,11 @@ public struct TrialRow: Sendable, Codable {
         step = trial.lastStep
         generation = trial.generation
         interruptions = trial.interruptions
+        restarts = max(0, trial.generation - trial.interruptions)
+        objective = trial.value ?? trial.intermediate.max { $0.key < $1.key }?.value
         outcome = trial.outcome
-        metrics = TrialDetails.metrics(fromSummary: trial.summaryJSON)
+        let summary = TrialDetails.metrics(fromSummary: trial.summaryJSON)
+        metrics = summary.isEmpty ? trial.quality : summary
         started = trial.startedAt
         completed = trial.completedAt
     }

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SmartTuner
+
+struct AutoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "auto",
+        abstract: "Optimizes, then trains the best parameters with the full budget and registers the model.",
+        discussion: """
+            The study runs (or resumes) to its trial budget exactly as `optimize` runs it. The best trial's \
+            hyperparameters, as its last incarnation ran them, are then trained for trainer.final_steps steps \
+            (--final-steps; default twice trainer.steps) under the same supervision and smart restart, and the \
+            final checkpoint is registered as a candidate version of the model. Re-running after that finds the \
+            registered model and does nothing more.
+            """)
+
+    @Option(help: "The study configuration (YAML); `smart-tuner init` writes an example.")
+    var config: String
+
+    @Option(help: "Trials in all (overrides study.trials).")
+    var trials: Int?
+
+    @Option(help: "Trials at once in this process (overrides study.parallelism).")
+    var parallel: Int?
+
+    @Option(name: .customLong("final-steps"), help: "Steps of the final training (overrides trainer.final_steps).")
+    var finalSteps: Int?
+
+    @Option(help: "The registered model's name (default: the study's name).")
+    var model: String?
+
+    @Flag(help: "Print the result as one JSON object.")
+    var json = false
+
+    func validate() throws {
+        if let finalSteps, finalSteps < 1 { throw ValidationError("--final-steps must be at least 1, got \(finalSteps)") }
+        if let model, model.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--model must not be empty") }
+    }
+
+    func run() async throws {
+        var settings = try StudyConfigurationFile.load(path: config)
+        if let trials { settings.trials = trials }
+        if let parallel { settings.parallelism = parallel }
+        if let finalSteps { settings.trainer.finalSteps = finalSteps }
+        let report = try await OptimizeCommand.optimize(settings, json: json)
+        if !json { ReportPrinter.print(report) }
+        guard report.isFinished else {
+            throw CommandFailure("the study stopped before all its trials finished; run `smart-tuner auto --config \(config)` again to resume it")
+        }
+        let store = try StudyStore(path: settings.storage)
+        let study = try store.study(named: settings.name)
+        let final = FinalTraining(settings: settings, modelName: model ?? settings.name)
+        guard let best = try store.bestTrial(of: study) else {
+            throw CommandFailure("study \(settings.name) has no complete trial, so there is nothing to train")
+        }
+        if let registered = try final.registeredModel(store: store, best: best) {
+            if json { return try JSONOutput.print(AutoResult(study: report, final: nil, model: registered)) }
+            print("\nThe best trial \(best.number) is already trained and registered as \(registered.name) v\(registered.version) (\(registered.checkpoint)).")
+            return
+        }
+        if !json {
+            print("\nFinal training of trial \(best.number)'s parameters: \(final.steps) steps")
+        }
+        var logger = Logger(label: "smart-tuner")
+        logger.logLevel = .error
+        let (_, record) = try await SupervisedTraining.run(
+            final.request(best: best), configuration: settings.trialConfiguration(logger: logger),
+            alerts: try alerts(settings, logger: logger), logger: logger,
+            progress: ProgressLine(enabled: !json, totalSteps: final.steps))
+        let summary = TrialSummary(record, initialHyperparameters: best.hyperparameters)
+        guard summary.outcome.hasPrefix("completed") else {
+            if json { try JSONOutput.print(AutoResult(study: report, final: summary, model: nil)) } else { SummaryPrinter.print(summary) }
+            throw CommandFailure("the final training ended \(summary.outcome); no model was registered")
+        }
+        let registered = try final.register(store: store, study: study, best: best, record: record, summary: summary)
+        if json { return try JSONOutput.print(AutoResult(study: report, final: summary, model: registered)) }
+        SummaryPrinter.print(summary)
+        print("Registered \(registered.name) v\(registered.version) (\(registered.stage.rawValue)): \(registered.checkpoint)")
+    }
+
+    private func alerts(_ settings: StudySettings, logger: Logger) throws -> AlertActor {
+        let log = ((settings.trainer.directory as NSString).appendingPathComponent(settings.name) as NSString).appendingPathComponent("events.jsonl")
+        do { return try settings.alerts.makeActor(defaultLog: log, logger: logger) } catch let invalid as InvalidSetting {
+            throw CommandFailure(invalid.description)
+        }
+    }
+}
+
+/// What `auto --json` prints.
+struct AutoResult: Encodable {
+    let study: StudyReport
+    let final: TrialSummary?
+    let model: RegisteredModel?
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+@testable import SmartTuner
+
+/// Runs `smart-tuner` with `arguments` in `directory`; returns its exit status and output.
+func runSmartTuner(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String, errors: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: smartTunerExecutable)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    let output = Pipe(), errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let out = output.fileHandleForReading.readDataToEndOfFile(), err = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+}
+
+@Suite("auto, monitor and train from a study, end to end through the CLI", .serialized)
+struct StudyCommandTests {
+    @Test("auto optimizes, trains the best parameters for final_steps, registers the model once; a re-run registers nothing more")
+    func autoRegistersOnce() async throws {
+        let directory = try scratchDirectory()
+        let config = "\(directory)/drill.yaml"
+        try (drillStudy(directory: directory, trials: 3, parallelism: 2, steps: 30) + "\n")
+            .replacingOccurrences(of: "  steps: 30\n", with: "  steps: 30\n  final_steps: 50\n")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let first = try runSmartTuner(["auto", "--config", config, "--model", "voice"], in: directory)
+        #expect(first.status == 0, "\(first.errors.suffix(600))")
+        #expect(first.output.contains("Registered voice v1 (candidate)"), "\(first.output.suffix(600))")
+        let store = try StudyStore(path: "\(directory)/study.db", readOnly: true)
+        let study = try store.study(named: "drill")
+        let best = try #require(try store.bestTrial(of: study))
+        let models = try store.models(named: "voice")
+        #expect(models.count == 1)
+        let model = try #require(models.first)
+        #expect(model.trial == best.number && model.stage == .candidate && model.metrics["final_steps"] == 50)
+        #expect(try #require(model.metrics["steps"]) <= 50, "early stopping may end the final training sooner")
+        #expect(model.checkpoint.contains("/runs/drill/final/g"))
+        #expect(CheckpointDigest.verify(path: model.checkpoint, expected: model.sha256))
+        #expect(model.parameters["learning_rate"] == best.hyperparameters["learning_rate"])
+
+        let again = try runSmartTuner(["auto", "--config", config, "--model", "voice"], in: directory)
+        #expect(again.status == 0 && again.output.contains("already trained and registered as voice v1"), "\(again.output.suffix(400))")
+        #expect(try StudyStore(path: "\(directory)/study.db", readOnly: true).models(named: "voice").count == 1)
+
+        // train --config starts from the best trial's hyperparameters.
+        let trained = try runSmartTuner(["train", "--config", config, "--steps", "20", "--validate-every", "10",
+                                         "--checkpoint-dir", "\(directory)/train", "--json"], in: directory)
+        #expect(trained.status == 0, "\(trained.errors.suffix(400))")
+        let summary = try JSONDecoder().decode(TrialSummary.self, from: Data(trained.output.utf8))
+        #expect(summary.hyperparameters["learning_rate"] == best.hyperparameters["learning_rate"])
+        #expect(summary.hyperparameters["guided_attention_weight"] == best.hyperparameters["guided_attention_weight"])
+
+        // monitor on the finished study prints one frame and ends by itself.
+        let monitor = try runSmartTuner(["monitor", "--config", config, "--interval", "0.1"], in: directory)
+        #expect(monitor.status == 0)
+        #expect(monitor.output.contains("3/3 finished: 3 complete") && monitor.output.contains("(done)"), "\(monitor.output)")
+        #expect(monitor.output.components(separatedBy: "complete   30/30").count == 4, "\(monitor.output)")
+    }
+
+    @Test("monitor shows a running trial with its progress bar, step, objective and alignment, from another process, read-only")
+    func monitorShowsRunningTrial() throws {
+        let directory = try scratchDirectory()
+        let config = "\(directory)/drill.yaml"
+        try drillStudy(directory: directory, trials: 2, parallelism: 1, steps: 40).write(toFile: config, atomically: true, encoding: .utf8)
+        let settings = try StudyConfigurationFile.load(path: config)
+        let store = try StudyStore(path: settings.storage)
+        let study = try store.createOrOpen(settings.definition)
+        let worker = WorkerIdentity(host: "elsewhere", pid: 4_242, processStart: "1")
+        guard case .new(let trial) = try store.claim(study, worker: worker, staleAfter: 3_600, propose: { _, _ in
+            ["learning_rate": .float(0.003), "guided_attention_weight": .float(1)]
+        }) else { Issue.record("no trial claimed"); return }
+        try store.report(trial, in: study, generation: 0, values: [(20, 1.25)], lastStep: 20,
+                         quality: ["focus_rate": 0.61, "missing_tokens": 0.125, "back_jump_rate": 0.01, "objective": 1.25, "step": 20])
+        let monitor = try runSmartTuner(["monitor", "--storage", settings.storage, "--once"], in: directory)
+        #expect(monitor.status == 0, "\(monitor.errors)")
+        let row = try #require(monitor.output.split(separator: "\n").first { $0.contains("running") && $0.contains("20/40") }, "\(monitor.output)")
+        #expect(row.contains("[########........]   50%") && row.contains("1.25") && row.contains("0.610") && row.contains("0.125"), "\(row)")
+        #expect(monitor.output.contains("0/2 finished") && !monitor.output.contains("(done)"))
+    }
+
+    @Test("bad input to auto, monitor and train gets a clear error and changes nothing")
+    func badInput() throws {
+        let directory = try scratchDirectory()
+        let config = "\(directory)/drill.yaml"
+        try drillStudy(directory: directory, trials: 1, parallelism: 1).write(toFile: config, atomically: true, encoding: .utf8)
+        let steps = try runSmartTuner(["auto", "--config", config, "--final-steps", "0"], in: directory)
+        #expect(steps.status != 0 && steps.errors.contains("--final-steps must be at least 1"))
+        let interval = try runSmartTuner(["monitor", "--config", config, "--interval", "0"], in: directory)
+        #expect(interval.status != 0 && interval.errors.contains("--interval must be between 0.1 and 3600"))
+        let missing = try runSmartTuner(["monitor", "--storage", "\(directory)/nothing.db", "--once"], in: directory)
+        #expect(missing.status != 0 && missing.errors.contains("nothing.db"))
+        #expect(!FileManager.default.fileExists(atPath: "\(directory)/nothing.db"), "a read-only command must not create the file")
+        let nameOnly = try runSmartTuner(["train", "--study", "drill", "--steps", "10"], in: directory)
+        #expect(nameOnly.status != 0 && nameOnly.errors.contains("give --config FILE.yaml or --storage FILE.db"))
+        // The study exists but has no complete trial yet.
+        let store = try StudyStore(path: "\(directory)/study.db")
+        _ = try store.createOrOpen(try StudyConfigurationFile.load(path: config).definition)
+        let early = try runSmartTuner(["train", "--config", config, "--steps", "10"], in: directory)
+        #expect(early.status != 0 && early.errors.contains("has no complete trial yet"), "\(early.errors)")
+    }
+}
