@@ -89,4 +89,13 @@ struct ExampleStudyTests {
         let example = try String(contentsOf: root.appendingPathComponent("examples/builtin-study.yaml"), encoding: .utf8)
         #expect(example == StudyTemplate.builtin)
     }
+
+    @Test("docs/embedding.md shows exactly the example the package compiles (Examples/EmbeddedStudy)")
+    func embeddingDocMatchesExample() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let doc = try String(contentsOf: root.appendingPathComponent("docs/embedding.md"), encoding: .utf8)
+        let example = try String(contentsOf: root.appendingPathComponent("Examples/EmbeddedStudy/main.swift"), encoding: .utf8)
+        let block = try #require(doc.components(separatedBy: "```swift\n").dropFirst().first?.components(separatedBy: "```").first)
+        #expect(block == example)
+    }
 }
