@@ -15,14 +15,7 @@ struct AutoCommand: AsyncParsableCommand {
             registered model and does nothing more.
             """)
 
-    @Option(help: "The study configuration (YAML); `smart-tuner init` writes an example.")
-    var config: String
-
-    @Option(help: "Trials in all (overrides study.trials).")
-    var trials: Int?
-
-    @Option(help: "Trials at once in this process (overrides study.parallelism).")
-    var parallel: Int?
+    @OptionGroup var study: StudyRunOptions
 
     @Option(name: .customLong("final-steps"), help: "Steps of the final training (overrides trainer.final_steps).")
     var finalSteps: Int?
@@ -39,19 +32,17 @@ struct AutoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var settings = try StudyConfigurationFile.load(path: config)
-        if let trials { settings.trials = trials }
-        if let parallel { settings.parallelism = parallel }
+        var settings = try study.settings()
         if let finalSteps { settings.trainer.finalSteps = finalSteps }
         let report = try await OptimizeCommand.optimize(settings, json: json)
         if !json { ReportPrinter.print(report) }
         guard report.isFinished else {
-            throw CommandFailure("the study stopped before all its trials finished; run `smart-tuner auto --config \(config)` again to resume it")
+            throw CommandFailure("the study stopped before all its trials finished; run `smart-tuner auto --config \(study.config)` again to resume it")
         }
         let store = try StudyStore(path: settings.storage)
-        let study = try store.study(named: settings.name)
+        let stored = try store.study(named: settings.name)
         let final = FinalTraining(settings: settings, modelName: model ?? settings.name)
-        guard let best = try store.bestTrial(of: study) else {
+        guard let best = try store.bestTrial(of: stored) else {
             throw CommandFailure("study \(settings.name) has no complete trial, so there is nothing to train")
         }
         if let registered = try final.registeredModel(store: store, best: best) {
@@ -73,7 +64,7 @@ struct AutoCommand: AsyncParsableCommand {
             if json { try JSONOutput.print(AutoResult(study: report, final: summary, model: nil)) } else { SummaryPrinter.print(summary) }
             throw CommandFailure("the final training ended \(summary.outcome); no model was registered")
         }
-        let registered = try final.register(store: store, study: study, best: best, record: record, summary: summary)
+        let registered = try final.register(store: store, study: stored, best: best, record: record, summary: summary)
         if json { return try JSONOutput.print(AutoResult(study: report, final: summary, model: registered)) }
         SummaryPrinter.print(summary)
         print("Registered \(registered.name) v\(registered.version) (\(registered.stage.rawValue)): \(registered.checkpoint)")

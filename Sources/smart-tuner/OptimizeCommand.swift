@@ -14,23 +14,13 @@ struct OptimizeCommand: AsyncParsableCommand {
             checkpoint and stay RUNNING in the file, and the next run resumes them; a second Ctrl-C forces.
             """)
 
-    @Option(help: "The study configuration (YAML); `smart-tuner init` writes an example.")
-    var config: String
-
-    @Option(help: "Trials in all (overrides study.trials).")
-    var trials: Int?
-
-    @Option(help: "Trials at once in this process (overrides study.parallelism).")
-    var parallel: Int?
+    @OptionGroup var study: StudyRunOptions
 
     @Flag(help: "Print the final report as one JSON object.")
     var json = false
 
     func run() async throws {
-        var settings = try StudyConfigurationFile.load(path: config)
-        if let trials { settings.trials = trials }
-        if let parallel { settings.parallelism = parallel }
-        let report = try await Self.optimize(settings, json: json)
+        let report = try await Self.optimize(try study.settings(), json: json)
         if json { try JSONOutput.print(report) } else { ReportPrinter.print(report) }
     }
 
