@@ -38,6 +38,12 @@ public struct StoredTrial: Sendable, Hashable {
     /// Whether it was created by `ask` for an outside script (never taken over).
     public let external: Bool
 
+    /// What to train it again with: the hyperparameters of its current incarnation, or for a
+    /// trial from `ask` (which records none) its sampled numeric parameters.
+    public var trainingHyperparameters: [String: Double] {
+        hyperparameters.isEmpty ? parameters.compactMapValues(\.number) : hyperparameters
+    }
+
     /// The trial as samplers and pruners see it (values minimised).
     public func snapshot(direction: StudyDirection) -> TrialSnapshot {
         TrialSnapshot(number: number, parameters: parameters, state: state ?? .running,

@@ -55,11 +55,12 @@ struct AutoCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "smart-tuner")
         logger.logLevel = .error
+        let request = final.request(best: best)
         let (_, record) = try await SupervisedTraining.run(
-            final.request(best: best), configuration: settings.trialConfiguration(logger: logger),
+            request, configuration: settings.trialConfiguration(logger: logger),
             alerts: try alerts(settings, logger: logger), logger: logger,
             progress: ProgressLine(enabled: !json, totalSteps: final.steps))
-        let summary = TrialSummary(record, initialHyperparameters: best.hyperparameters)
+        let summary = TrialSummary(record, initialHyperparameters: request.hyperparameters)
         guard summary.outcome.hasPrefix("completed") else {
             if json { try JSONOutput.print(AutoResult(study: report, final: summary, model: nil)) } else { SummaryPrinter.print(summary) }
             throw CommandFailure("the final training ended \(summary.outcome); no model was registered")

@@ -7,9 +7,8 @@ enum MonitorScreen {
     static func render(_ progress: StudyProgress, finishedRows: Int) -> String {
         let report = progress.report
         let states = report.states
-        let done = (states["complete"] ?? 0) + (states["pruned"] ?? 0) + (states["failed"] ?? 0)
         var lines = ["Study \(report.study) (\(report.storage))",
-                     "\(done)/\(report.target) finished: \(states["complete"] ?? 0) complete, \(states["pruned"] ?? 0) pruned, " +
+                     "\(report.finished)/\(report.target) finished: \(states["complete"] ?? 0) complete, \(states["pruned"] ?? 0) pruned, " +
                      "\(states["failed"] ?? 0) failed; \(states["running"] ?? 0) running" +
                      (report.takeOvers > 0 ? "; \(report.takeOvers) taken over" : "") + (progress.isFinished ? "  (done)" : "")]
         if let best = report.best {

@@ -116,7 +116,7 @@ struct TrainCommand: AsyncParsableCommand {
             guard let best = try store.bestTrial(of: stored) else {
                 throw CommandFailure("study \(stored.definition.name) has no complete trial yet, so it has no best parameters to train")
             }
-            values = best.hyperparameters.isEmpty ? best.parameters.compactMapValues(\.number) : best.hyperparameters
+            values = best.trainingHyperparameters
         }
         if let parametersFile {
             guard let data = FileManager.default.contents(atPath: parametersFile) else {

@@ -22,9 +22,8 @@ public struct FinalTraining: Sendable {
 
     /// The training request: checkpoints go to `<directory>/<study>/final/g<generation>`.
     public func request(best: StoredTrial) -> TrainRequest {
-        let hyperparameters = best.hyperparameters.isEmpty ? best.parameters.compactMapValues(\.number) : best.hyperparameters
         var request = settings.trainer.request(trialID: "\(settings.name)-final", study: settings.name, number: best.number,
-                                               generation: 0, hyperparameters: hyperparameters, resume: nil)
+                                               generation: 0, hyperparameters: best.trainingHyperparameters, resume: nil)
         request.steps = steps
         request.checkpointDirectory = ((settings.trainer.directory as NSString).appendingPathComponent(settings.name) as NSString)
             .appendingPathComponent("final")

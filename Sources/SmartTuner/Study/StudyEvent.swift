@@ -47,10 +47,11 @@ public struct StudyReport: Sendable, Codable {
     /// The best complete trial.
     public let best: Best?
 
+    /// Trials finished: complete, pruned or failed.
+    public var finished: Int { (states["complete"] ?? 0) + (states["pruned"] ?? 0) + (states["failed"] ?? 0) }
+
     /// Whether the study has all its trials finished and none running.
-    public var isFinished: Bool {
-        (states["complete"] ?? 0) + (states["pruned"] ?? 0) + (states["failed"] ?? 0) >= target && (states["running"] ?? 0) == 0
-    }
+    public var isFinished: Bool { finished >= target && (states["running"] ?? 0) == 0 }
 
     enum CodingKeys: String, CodingKey {
         case study, storage, direction, target, states, best
