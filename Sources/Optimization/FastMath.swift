@@ -92,16 +92,27 @@ func logSumExp(_ terms: UnsafeMutableBufferPointer<Double>) -> Double {
     while i < count { largest = max(largest, terms[i]); i += 1 }
     guard largest.isFinite else { return largest }
     for k in 0..<count { terms[k] = fastExp(terms[k] - largest) }
+    return largest + log(sum(UnsafeBufferPointer(terms)))
+}
+
+/// Σ terms, four lanes wide.
+func sum(_ terms: UnsafeBufferPointer<Double>) -> Double {
+    let count = terms.count
+    guard let base = terms.baseAddress else { return 0 }
+    let raw = UnsafeRawPointer(base)
     var sums = SIMD4<Double>(repeating: 0)
-    i = 0
+    var i = 0
     while i + 4 <= count {
         sums += raw.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
         i += 4
     }
-    var sum = sums.sum()
-    while i < count { sum += terms[i]; i += 1 }
-    return largest + log(sum)
+    var total = sums.sum()
+    while i < count { total += terms[i]; i += 1 }
+    return total
 }
+
+/// Σ terms, four lanes wide.
+func sum(_ terms: UnsafeMutableBufferPointer<Double>) -> Double { sum(UnsafeBufferPointer(terms)) }
 
 /// The standard normal CDF, exact (library `erf`), for set-up work outside the hot loops.
 @inline(__always)

@@ -30,6 +30,8 @@ struct ParzenEstimator {
 
     let parameters: [SearchSpace.Parameter]
     private let transforms: [NumericTransform]
+    /// The mixture's weights (the prior's last), summing to 1, and their logs.
+    let weights: [Double]
     let logWeights: [Double]
     let cumulativeWeights: [Double]
     let dimensions: [Dimension]
@@ -45,6 +47,7 @@ struct ParzenEstimator {
         let total = mixture.reduce(0, +)
         var running = 0.0
         for k in mixture.indices { mixture[k] /= total }
+        self.weights = mixture
         logWeights = mixture.map { $0 > 0 ? fastLog($0) : -.infinity }
         cumulativeWeights = mixture.map { running += $0; return running }
         dimensions = zip(parameters, zip(transforms, columns)).map { parameter, pair in
@@ -68,7 +71,10 @@ struct ParzenEstimator {
         mu.append((low + high) / 2)
         sigma.append(high - low)
         let logNormalizer = zip(mu, sigma).map { m, s in
-            fastLog(max(normalCDF((high - m) / s) - normalCDF((low - m) / s), 1e-300))
+            let (upper, lower) = ((high - m) / s, (low - m) / s)
+            // Beyond 9σ of both ends the truncated mass is 1 − 2e-19, which is 1 in a double.
+            guard upper < 9 || lower > -9 else { return 0.0 }
+            return fastLog(max(normalCDF(upper) - normalCDF(lower), 1e-300))
         }
         guard !transform.isDiscrete else {
             return .discrete(low: low, high: high, mu: mu, sigma: sigma, erfScale: sigma.map { 0.707_106_781_186_547_5 / $0 },
@@ -84,8 +90,7 @@ struct ParzenEstimator {
     /// [range / min(100, kernels + 1), range].
     private static func bandwidths(_ mu: [Double], low: Double, high: Double) -> [Double] {
         guard !mu.isEmpty else { return [] }
-        var order = Array(mu.indices)
-        mu.withUnsafeBufferPointer { mu in order.sort { mu[$0] < mu[$1] } }
+        let order = stableOrder(mu)
         var sorted = [Double](repeating: 0, count: mu.count + 2)
         sorted[0] = low
         sorted[mu.count + 1] = high
@@ -145,10 +150,16 @@ struct ParzenEstimator {
 
     /// log density (or mass) under the mixture of each point of `points` (column-major, as
     /// ``sample(_:using:)`` returns them).
+    ///
+    /// A one-parameter mixture (every univariate TPE group) is summed directly in probability
+    /// space: one exponential (or two error functions) per kernel, no logarithm, no max pass; a
+    /// categorical one in closed form. The log-space sum of products serves joint mixtures, and
+    /// any point whose direct sum underflows (only possible without a prior kernel).
     func logDensity(_ points: [[ParameterValue]]) -> [Double] {
         let kernels = logWeights.count
         let count = points.first?.count ?? 0
-        var accumulator = [Double](repeating: 0, count: kernels)
+        let direct = dimensions.count == 1 ? DirectDensity(self) : nil
+        var accumulator = [Double](repeating: 0, count: max(kernels, direct?.kernelCount ?? 0))
         var result = [Double](repeating: 0, count: count)
         accumulator.withUnsafeMutableBufferPointer { acc in
             for i in 0..<count {
@@ -157,6 +168,11 @@ struct ParzenEstimator {
                     result[i] = result[earlier]
                     continue
                 }
+                if let density = direct?.density(of: points[0][i], scratch: acc), density > 0, density.isFinite {
+                    result[i] = log(density)
+                    continue
+                }
+                let acc = UnsafeMutableBufferPointer(rebasing: acc[..<kernels])
                 for k in 0..<kernels { acc[k] = logWeights[k] }
                 for (index, dimension) in dimensions.enumerated() {
                     addLogDensity(of: points[index][i], dimension, parameter: index, to: acc)

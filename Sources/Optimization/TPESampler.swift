@@ -55,16 +55,22 @@ public struct TPESampler: Sampler {
 
     public func suggest(space: SearchSpace, number: Int, history: [TrialSnapshot]) -> [String: ParameterValue]? {
         var rng = SplitMix64(seed: seed, stream: 23, index: UInt64(number))
-        let finished = history.filter { $0.state != .running && $0.number != number }
+        var finished: [Int] = [], running: [Int] = []
+        for (index, trial) in history.enumerated() where trial.number != number {
+            if trial.state != .running { finished.append(index) } else if constantLiar { running.append(index) }
+        }
         guard finished.count >= max(1, startupTrials) else { return randomPoint(space, using: &rng) }
-        let running = constantLiar ? history.filter { $0.state == .running && $0.number != number } : []
-        let (below, above) = Self.split(finished: finished, running: running,
+        let (below, above) = Self.split(history, finished: finished, running: running,
                                          belowCount: Self.gamma(finished.count + running.count))
+        let table = ObservationTable(space.parameters, of: history, rows: below + above)
+        let belowRows = 0..<below.count, aboveRows = below.count..<(below.count + above.count)
         var proposal: [String: ParameterValue] = [:]
-        let groups = multivariate ? [space.parameters] : space.parameters.map { [$0] }
+        let groups = multivariate ? [Array(space.parameters.indices)] : space.parameters.indices.map { [$0] }
         for group in groups {
-            let chosen = propose(group, below: below, above: above, using: &rng)
-            for (parameter, value) in zip(group, chosen) { proposal[parameter.name] = value }
+            let parameters = group.map { space.parameters[$0] }
+            let chosen = propose(parameters, below: table.columns(group, rows: belowRows),
+                                 above: table.columns(group, rows: aboveRows), using: &rng)
+            for (parameter, value) in zip(parameters, chosen) { proposal[parameter.name] = value }
         }
         return proposal
     }
@@ -75,12 +81,12 @@ public struct TPESampler: Sampler {
         return point
     }
 
-    /// The best candidate for `group` by log l(x) − log g(x).
-    private func propose(_ group: [SearchSpace.Parameter], below: [TrialSnapshot], above: [TrialSnapshot],
+    /// The best candidate for `group` by log l(x) − log g(x), from the group's observations
+    /// (column-major, as ``ObservationTable/columns(_:rows:)`` gives them) below and above the split.
+    private func propose(_ group: [SearchSpace.Parameter], below: [[Double]], above: [[Double]],
                          using rng: inout SplitMix64) -> [ParameterValue] {
-        let belowColumns = Self.columns(group, of: below), aboveColumns = Self.columns(group, of: above)
-        let l = ParzenEstimator(parameters: group, columns: belowColumns, weights: Self.weights(belowColumns.first?.count ?? 0), priorWeight: priorWeight)
-        let g = ParzenEstimator(parameters: group, columns: aboveColumns, weights: Self.weights(aboveColumns.first?.count ?? 0), priorWeight: priorWeight)
+        let l = ParzenEstimator(parameters: group, columns: below, weights: Self.weights(below.first?.count ?? 0), priorWeight: priorWeight)
+        let g = ParzenEstimator(parameters: group, columns: above, weights: Self.weights(above.first?.count ?? 0), priorWeight: priorWeight)
         let points = l.sample(candidates, using: &rng)
         let scoreBelow = l.logDensity(points), scoreAbove = g.logDensity(points)
         var best = 0
@@ -92,36 +98,14 @@ public struct TPESampler: Sampler {
         return points.map { $0[best] }
     }
 
-    /// The observations of `group` in `trials`, one column per parameter: the internal
-    /// coordinate of a number, the index of a choice. A trial missing a parameter of the group,
-    /// or holding a value outside its distribution, is left out of every column.
-    static func columns(_ group: [SearchSpace.Parameter], of trials: [TrialSnapshot]) -> [[Double]] {
-        let transforms = group.map { NumericTransform($0.distribution) }
-        var columns = group.map { _ in [Double]() }
-        for column in columns.indices { columns[column].reserveCapacity(trials.count) }
-        var row = [Double](repeating: 0, count: group.count)
-        trials: for trial in trials {
-            for (index, parameter) in group.enumerated() {
-                guard let value = trial.parameters[parameter.name], parameter.distribution.contains(value) else { continue trials }
-                if case .categorical(let choices) = parameter.distribution {
-                    guard let choice = choices.firstIndex(of: value) else { continue trials }
-                    row[index] = Double(choice)
-                } else {
-                    row[index] = transforms[index].internalValue(value)
-                }
-            }
-            for index in row.indices { columns[index].append(row[index]) }
-        }
-        return columns
-    }
-
-    /// Splits finished trials into the best `belowCount` and the rest; running trials join the
-    /// rest. Both groups are in trial-number order (the kernel weights ramp by age).
-    static func split(finished: [TrialSnapshot], running: [TrialSnapshot], belowCount: Int) -> (below: [TrialSnapshot], above: [TrialSnapshot]) {
+    /// Splits the finished trials (indices into `history`) into the best `belowCount` and the
+    /// rest; running trials join the rest. Both groups are indices in trial-number order (the
+    /// kernel weights ramp by age).
+    static func split(_ history: [TrialSnapshot], finished: [Int], running: [Int], belowCount: Int) -> (below: [Int], above: [Int]) {
         // Rank by (tier, key, tie-break): complete by value; pruned by depth, then last value;
-        // infeasible (failed, or complete without a value) by number. Indices are sorted, not
-        // the snapshots, which would be retained and released at every swap.
-        let keys: [(tier: Int, first: Double, second: Double, number: Int)] = finished.map { trial in
+        // infeasible (failed, or complete without a value) by number.
+        let keys: [(tier: Int, first: Double, second: Double, number: Int)] = finished.map { index in
+            let trial = history[index]
             switch trial.state {
             case .complete where trial.value.map({ !$0.isNaN }) ?? false:
                 return (0, trial.value ?? .infinity, 0, trial.number)
@@ -132,17 +116,36 @@ public struct TPESampler: Sampler {
                 return (2, 0, 0, trial.number)
             }
         }
-        var ranked = Array(finished.indices)
-        keys.withUnsafeBufferPointer { keys in
-            ranked.sort { a, b in
-                let x = keys[a], y = keys[b]
-                return (x.tier, x.first, x.second, x.number) < (y.tier, y.first, y.second, y.number)
-            }
+        func precedes(_ a: Int, _ b: Int) -> Bool {
+            let x = keys[a], y = keys[b]
+            return (x.tier, x.first, x.second, x.number) < (y.tier, y.first, y.second, y.number)
         }
-        let cut = min(belowCount, ranked.count)
-        let below = ranked[..<cut].sorted().map { finished[$0] }
-        var above = ranked[cut...].sorted().map { finished[$0] }
-        if !running.isEmpty { above = (above + running).sorted { $0.number < $1.number } }
+        // The best `belowCount` (at most 25) by selection, kept sorted: no sort of the whole history.
+        let cut = min(belowCount, finished.count)
+        var best: [Int] = []
+        best.reserveCapacity(cut + 1)
+        for position in finished.indices where cut > 0 {
+            if best.count == cut {
+                guard let worst = best.last, precedes(position, worst) else { continue }
+                best.removeLast()
+            }
+            best.insert(position, at: best.firstIndex { precedes(position, $0) } ?? best.count)
+        }
+        var isBelow = [Bool](repeating: false, count: finished.count)
+        for position in best { isBelow[position] = true }
+        var below: [Int] = [], above: [Int] = []
+        below.reserveCapacity(cut)
+        above.reserveCapacity(finished.count - cut + running.count)
+        for (position, index) in finished.enumerated() {
+            if isBelow[position] { below.append(index) } else { above.append(index) }
+        }
+        above += running
+        func byNumber(_ indices: inout [Int]) {
+            let inOrder = zip(indices, indices.dropFirst()).allSatisfy { (history[$0].number, $0) < (history[$1].number, $1) }
+            if !inOrder { indices.sort { (history[$0].number, $0) < (history[$1].number, $1) } }
+        }
+        byNumber(&below)
+        byNumber(&above)
         return (below, above)
     }
 

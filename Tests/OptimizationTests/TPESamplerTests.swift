@@ -107,13 +107,16 @@ struct TPESamplerTests {
         let prunedDeep = TrialSnapshot(number: 5, parameters: [:], state: .pruned, intermediate: [100: 0.5, 200: 0.9])
         let failed = TrialSnapshot(number: 6, parameters: [:], state: .failed)
         let running = TrialSnapshot(number: 7, parameters: [:], state: .running)
-        let finished = complete + [prunedShallow, prunedDeep, failed]
-        let (below2, above2) = TPESampler.split(finished: finished, running: [running], belowCount: 2)
-        #expect(below2.map(\.number) == [2, 3])
-        #expect(above2.map(\.number) == [0, 1, 4, 5, 6, 7])
-        let (below6, _) = TPESampler.split(finished: finished, running: [], belowCount: 6)
-        #expect(below6.map(\.number) == [0, 1, 2, 3, 5, 6] || below6.map(\.number) == [0, 1, 2, 3, 4, 5])
-        #expect(below6.map(\.number) == [0, 1, 2, 3, 4, 5], "the deeper pruned trial ranks first, then the shallower; failed last")
+        // Out of number order, as a history need not be sorted: the groups come back in number order.
+        let history = [failed, prunedDeep] + complete.reversed() + [running, prunedShallow]
+        let numbers = { (indices: [Int]) in indices.map { history[$0].number } }
+        let finished = history.indices.filter { history[$0].state != .running }
+        let (below2, above2) = TPESampler.split(history, finished: finished, running: [6], belowCount: 2)
+        #expect(numbers(below2) == [2, 3])
+        #expect(numbers(above2) == [0, 1, 4, 5, 6, 7])
+        let (below6, above6) = TPESampler.split(history, finished: finished, running: [], belowCount: 6)
+        #expect(numbers(below6) == [0, 1, 2, 3, 4, 5], "the deeper pruned trial ranks first, then the shallower; failed last")
+        #expect(numbers(above6) == [6])
     }
 
     @Test("constant liar: a worker does not propose what a running trial is already trying")
