@@ -26,6 +26,34 @@ struct ParzenEstimatorTests {
         }
     }
 
+    @Test("the observation table: coordinates, choice indices, NaN for missing or invalid values; extra names ignored",
+          arguments: [0, 20])
+    func observationTable(extraParameters: Int) throws {
+        // More than 16 parameters switches the name matching to a dictionary.
+        let extras = (0..<extraParameters).map { SearchSpace.Parameter("p\($0)", .int(low: 0, high: 9)) }
+        let parameters = [
+            SearchSpace.Parameter("lr", .float(low: 1e-4, high: 1, log: true)),
+            SearchSpace.Parameter("layers", .int(low: 1, high: 9, step: 2)),
+            SearchSpace.Parameter("cell", .categorical([.string("gru"), .string("lstm")])),
+            SearchSpace.Parameter("ab", .float(low: 0, high: 1)),
+            SearchSpace.Parameter("ba", .float(low: 0, high: 1)),  // as long as "ab": matched by equality
+        ] + extras
+        let trials = [
+            TrialSnapshot(number: 0, parameters: ["lr": .float(0.01), "layers": .int(3), "cell": .string("lstm"), "ab": .float(0.25),
+                                                  "ba": .float(0.75), "p3": .int(7), "unknown": .int(1)], state: .complete),
+            TrialSnapshot(number: 1, parameters: ["lr": .float(2), "layers": .int(4), "cell": .string("rnn"), "ab": .string("x")], state: .complete),
+        ]
+        let table = ObservationTable(parameters, of: trials, rows: [1, 0])
+        #expect(table.columns.count == parameters.count)
+        #expect(abs(table.columns[0][1] - log(0.01)) < 1e-15)
+        #expect(table.columns[1][1] == 3 && table.columns[2][1] == 1 && table.columns[3][1] == 0.25 && table.columns[4][1] == 0.75)
+        // Out of range, off the step, not a choice, wrong type, missing: all NaN.
+        #expect(table.columns.prefix(5).allSatisfy { $0[0].isNaN })
+        if extraParameters > 0 {
+            #expect(table.columns[5 + 3][1] == 7 && table.columns[5 + 3][0].isNaN && table.columns[5][1].isNaN)
+        }
+    }
+
     static let space = try! SearchSpace([  // swiftlint:disable:this force_try — a literal, valid space
         .init("lr", .float(low: 1e-5, high: 1e-1, log: true)),
         .init("dropout", .float(low: 0, high: 0.5)),
