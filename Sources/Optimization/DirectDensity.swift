@@ -50,44 +50,22 @@ struct DirectDensity {
     }
 
     /// The density (mass) at `value`; 0 when every kernel underflows there. `scratch` holds at
-    /// least as many elements as there are kernels.
+    /// least as many elements as the mixture has kernels.
     func density(of value: ParameterValue, scratch: UnsafeMutableBufferPointer<Double>) -> Double {
         switch form {
         case .categorical(let choices, let mass):
             return choices.firstIndex(of: value).map { mass[$0] } ?? 0
         case .continuous(let transform, let kernels):
             let x = transform.internalValue(value)
-            let terms = UnsafeMutableBufferPointer(rebasing: scratch[..<kernels.mu.count])
-            // One element-wise pass the compiler vectorises, then a four-lane sum.
-            kernels.mu.withUnsafeBufferPointer { mu in kernels.scale.withUnsafeBufferPointer { scale in
-                kernels.coefficient.withUnsafeBufferPointer { coefficient in
-                    for k in 0..<terms.count {
-                        let z = (x - mu[k]) * scale[k]
-                        terms[k] = coefficient[k] * fastExp(-0.5 * z * z)
-                    }
-                }
-            } }
-            return sum(terms)
+            return kernels.sum(using: scratch) { mu, scale, coefficient in
+                let z = (x - mu) * scale
+                return coefficient * fastExp(-0.5 * z * z)
+            }
         case .discrete(let transform, let low, let high, let kernels):
             let (lower, upper) = transform.bin(of: value, low: low, high: high)
-            let terms = UnsafeMutableBufferPointer(rebasing: scratch[..<kernels.mu.count])
-            kernels.mu.withUnsafeBufferPointer { mu in kernels.scale.withUnsafeBufferPointer { scale in
-                kernels.coefficient.withUnsafeBufferPointer { coefficient in
-                    for k in 0..<terms.count {
-                        let mass = fastErf((upper - mu[k]) * scale[k]) - fastErf((lower - mu[k]) * scale[k])
-                        terms[k] = coefficient[k] * max(mass, 0)
-                    }
-                }
-            } }
-            return sum(terms)
-        }
-    }
-
-    /// The number of kernels (the scratch space ``density(of:scratch:)`` needs).
-    var kernelCount: Int {
-        switch form {
-        case .categorical: return 0
-        case .continuous(_, let kernels), .discrete(_, _, _, let kernels): return kernels.mu.count
+            return kernels.sum(using: scratch) { mu, scale, coefficient in
+                coefficient * max(fastErf((upper - mu) * scale) - fastErf((lower - mu) * scale), 0)
+            }
         }
     }
 }
@@ -95,4 +73,15 @@ struct DirectDensity {
 /// A one-dimensional mixture's kernels as three columns.
 private struct KernelColumns {
     let mu: [Double], scale: [Double], coefficient: [Double]
+
+    /// Σ over the kernels of `term(μ, s, c)`: one element-wise pass into `scratch` that the
+    /// compiler vectorises (the closure is inlined), then a four-lane sum.
+    @inline(__always)
+    func sum(using scratch: UnsafeMutableBufferPointer<Double>, _ term: (Double, Double, Double) -> Double) -> Double {
+        let terms = UnsafeMutableBufferPointer(rebasing: scratch[..<mu.count])
+        mu.withUnsafeBufferPointer { mu in scale.withUnsafeBufferPointer { scale in coefficient.withUnsafeBufferPointer { coefficient in
+            for k in 0..<terms.count { terms[k] = term(mu[k], scale[k], coefficient[k]) }
+        } } }
+        return Optimization.sum(UnsafeBufferPointer(terms))
+    }
 }

@@ -111,9 +111,6 @@ func sum(_ terms: UnsafeBufferPointer<Double>) -> Double {
     return total
 }
 
-/// Σ terms, four lanes wide.
-func sum(_ terms: UnsafeMutableBufferPointer<Double>) -> Double { sum(UnsafeBufferPointer(terms)) }
-
 /// The standard normal CDF, exact (library `erf`), for set-up work outside the hot loops.
 @inline(__always)
 func normalCDF(_ z: Double) -> Double { 0.5 * (1 + erf(z / 2.0.squareRoot())) }

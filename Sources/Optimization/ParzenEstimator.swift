@@ -159,7 +159,7 @@ struct ParzenEstimator {
         let kernels = logWeights.count
         let count = points.first?.count ?? 0
         let direct = dimensions.count == 1 ? DirectDensity(self) : nil
-        var accumulator = [Double](repeating: 0, count: max(kernels, direct?.kernelCount ?? 0))
+        var accumulator = [Double](repeating: 0, count: kernels)
         var result = [Double](repeating: 0, count: count)
         accumulator.withUnsafeMutableBufferPointer { acc in
             for i in 0..<count {
@@ -172,7 +172,6 @@ struct ParzenEstimator {
                     result[i] = log(density)
                     continue
                 }
-                let acc = UnsafeMutableBufferPointer(rebasing: acc[..<kernels])
                 for k in 0..<kernels { acc[k] = logWeights[k] }
                 for (index, dimension) in dimensions.enumerated() {
                     addLogDensity(of: points[index][i], dimension, parameter: index, to: acc)
