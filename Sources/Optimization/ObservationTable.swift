@@ -28,6 +28,7 @@ struct ObservationTable {
                 columns[parameter][row] = readers[parameter].coordinate(of: value)
             }
         }
+        for (parameter, reader) in readers.enumerated() { reader.transform?.toInternal(&columns[parameter]) }
         self.columns = columns
     }
 
@@ -58,9 +59,10 @@ private struct CoordinateReader {
         if case .categorical = distribution { transform = nil } else { transform = NumericTransform(distribution) }
     }
 
+    /// The index of a choice, the value of a number (before ``NumericTransform/toInternal(_:)``).
     func coordinate(of value: ParameterValue) -> Double {
         if case .categorical(let choices) = distribution { return choices.firstIndex(of: value).map(Double.init) ?? .nan }
-        guard let transform, distribution.contains(value) else { return .nan }
-        return transform.internalValue(value)
+        guard distribution.contains(value) else { return .nan }
+        return value.number ?? .nan
     }
 }

@@ -17,23 +17,20 @@ import Randomness
 struct ParzenEstimator {
     /// One parameter's kernels, in the parameter's internal space (log for log scales).
     enum Dimension {
-        /// Truncated normals on [low, high].
-        /// (`offset` is −log σ − ½ log 2π − log of the truncated mass, per kernel.)
-        case continuous(low: Double, high: Double, mu: [Double], sigma: [Double], inverseSigma: [Double], offset: [Double])
+        /// Truncated normals on [low, high]; `mass` is each kernel's normal mass inside the range,
+        /// and `order` lists the observations' kernels (not the prior, last) by ascending mean.
+        case continuous(low: Double, high: Double, mu: [Double], sigma: [Double], mass: [Double], order: [Int])
         /// Truncated normals binned on a grid (a value's bin comes from its ``NumericTransform``).
-        /// (`erfScale` is 1 / (σ√2), per kernel.)
-        case discrete(low: Double, high: Double, mu: [Double], sigma: [Double], erfScale: [Double], logNormalizer: [Double])
+        case discrete(low: Double, high: Double, mu: [Double], sigma: [Double], mass: [Double], order: [Int])
         /// Smoothed one-hot kernels: kernel k puts `hit` on `choice[k]` and `miss` on every other
         /// choice; the prior kernel (choice −1) is uniform. Probabilities, not logs.
         case categorical(count: Int, choice: [Int], hit: Double, miss: Double)
     }
 
     let parameters: [SearchSpace.Parameter]
-    private let transforms: [NumericTransform]
-    /// The mixture's weights (the prior's last), summing to 1, and their logs.
+    let transforms: [NumericTransform]
+    /// The mixture's weights (the prior's last), summing to 1.
     let weights: [Double]
-    let logWeights: [Double]
-    let cumulativeWeights: [Double]
     let dimensions: [Dimension]
 
     /// Builds the estimator from `columns` (per parameter, in `parameters`' order: the internal
@@ -45,11 +42,8 @@ struct ParzenEstimator {
         let observations = columns.first?.count ?? 0
         var mixture = observations == 0 ? [1.0] : weights + [priorWeight]
         let total = mixture.reduce(0, +)
-        var running = 0.0
         for k in mixture.indices { mixture[k] /= total }
         self.weights = mixture
-        logWeights = mixture.map { $0 > 0 ? fastLog($0) : -.infinity }
-        cumulativeWeights = mixture.map { running += $0; return running }
         dimensions = zip(parameters, zip(transforms, columns)).map { parameter, pair in
             Self.dimension(parameter.distribution, transform: pair.0, observations: pair.1, priorWeight: priorWeight)
         }
@@ -67,30 +61,25 @@ struct ParzenEstimator {
         }
         let (low, high) = (transform.low, transform.high)
         var mu = observations
-        var sigma = Self.bandwidths(mu, low: low, high: high)
+        let order = stableOrder(mu)
+        var sigma = Self.bandwidths(mu, order: order, low: low, high: high)
         mu.append((low + high) / 2)
         sigma.append(high - low)
-        let logNormalizer = zip(mu, sigma).map { m, s in
+        let mass = zip(mu, sigma).map { m, s in
             let (upper, lower) = ((high - m) / s, (low - m) / s)
-            // Beyond 9σ of both ends the truncated mass is 1 − 2e-19, which is 1 in a double.
-            guard upper < 9 || lower > -9 else { return 0.0 }
-            return fastLog(max(normalCDF(upper) - normalCDF(lower), 1e-300))
+            // Beyond 9σ of both ends the mass is 1 − 2e-19, which is 1 in a double.
+            guard upper < 9 || lower > -9 else { return 1.0 }
+            return max(normalCDF(upper) - normalCDF(lower), 1e-300)
         }
-        guard !transform.isDiscrete else {
-            return .discrete(low: low, high: high, mu: mu, sigma: sigma, erfScale: sigma.map { 0.707_106_781_186_547_5 / $0 },
-                             logNormalizer: logNormalizer)
-        }
-        let halfLogTwoPi = 0.918_938_533_204_672_8
-        return .continuous(low: low, high: high, mu: mu, sigma: sigma, inverseSigma: sigma.map { 1 / $0 },
-                           offset: zip(sigma, logNormalizer).map { -fastLog($0) - halfLogTwoPi - $1 })
+        return transform.isDiscrete ? .discrete(low: low, high: high, mu: mu, sigma: sigma, mass: mass, order: order)
+            : .continuous(low: low, high: high, mu: mu, sigma: sigma, mass: mass, order: order)
     }
 
-    /// Each kernel's bandwidth: the larger distance to its sorted neighbours (the range's ends
+    /// Each kernel's bandwidth (`order` sorts `mu`): the larger distance to its sorted neighbours (the range's ends
     /// count as neighbours except for the outermost kernels), clipped to
     /// [range / min(100, kernels + 1), range].
-    private static func bandwidths(_ mu: [Double], low: Double, high: Double) -> [Double] {
+    private static func bandwidths(_ mu: [Double], order: [Int], low: Double, high: Double) -> [Double] {
         guard !mu.isEmpty else { return [] }
-        let order = stableOrder(mu)
         var sorted = [Double](repeating: 0, count: mu.count + 2)
         sorted[0] = low
         sorted[mu.count + 1] = high
@@ -111,6 +100,8 @@ struct ParzenEstimator {
     /// Draws `count` points, column-major: for each point a kernel by weight, then each
     /// parameter from that kernel.
     func sample(_ count: Int, using rng: inout SplitMix64) -> [[ParameterValue]] {
+        var running = 0.0
+        let cumulativeWeights = weights.map { running += $0; return running }
         var columns = parameters.map { _ in [ParameterValue]() }
         for column in columns.indices { columns[column].reserveCapacity(count) }
         for _ in 0..<count {
@@ -152,64 +143,33 @@ struct ParzenEstimator {
     /// ``sample(_:using:)`` returns them).
     ///
     /// A one-parameter mixture (every univariate TPE group) is summed directly in probability
-    /// space: one exponential (or two error functions) per kernel, no logarithm, no max pass; a
-    /// categorical one in closed form. The log-space sum of products serves joint mixtures, and
-    /// any point whose direct sum underflows (only possible without a prior kernel).
+    /// space (``DirectDensity``), a categorical one in closed form. Joint mixtures, and any point
+    /// whose direct sum underflows (only possible without a prior kernel), take the log-space
+    /// sum of products (``LogSpaceDensity``), built only when first needed.
     func logDensity(_ points: [[ParameterValue]]) -> [Double] {
-        let kernels = logWeights.count
+        let kernels = weights.count
         let count = points.first?.count ?? 0
         let direct = dimensions.count == 1 ? DirectDensity(self) : nil
+        var logSpace: LogSpaceDensity?
         var accumulator = [Double](repeating: 0, count: kernels)
+        var terms = [Float](repeating: 0, count: direct == nil ? 0 : kernels)
         var result = [Double](repeating: 0, count: count)
-        accumulator.withUnsafeMutableBufferPointer { acc in
+        accumulator.withUnsafeMutableBufferPointer { acc in terms.withUnsafeMutableBufferPointer { terms in
             for i in 0..<count {
                 // Integer and categorical candidates repeat often; a repeat has the same density.
                 if let earlier = (0..<i).first(where: { j in points.allSatisfy { $0[j] == $0[i] } }) {
                     result[i] = result[earlier]
                     continue
                 }
-                if let density = direct?.density(of: points[0][i], scratch: acc), density > 0, density.isFinite {
+                if let density = direct?.density(of: points[0][i], scratch: terms), density > 0, density.isFinite {
                     result[i] = log(density)
                     continue
                 }
-                for k in 0..<kernels { acc[k] = logWeights[k] }
-                for (index, dimension) in dimensions.enumerated() {
-                    addLogDensity(of: points[index][i], dimension, parameter: index, to: acc)
-                }
-                result[i] = logSumExp(acc)
+                let evaluator = logSpace ?? LogSpaceDensity(self)
+                logSpace = evaluator
+                result[i] = evaluator.logDensity(of: points.map { $0[i] }, scratch: acc)
             }
-        }
+        } }
         return result
-    }
-
-    private func addLogDensity(of value: ParameterValue, _ dimension: Dimension, parameter index: Int,
-                               to acc: UnsafeMutableBufferPointer<Double>) {
-        switch dimension {
-        case .categorical(let count, let choice, let hit, let miss):
-            guard case .categorical(let choices) = parameters[index].distribution, let c = choices.firstIndex(of: value) else {
-                for k in acc.indices { acc[k] = -.infinity }
-                return
-            }
-            let (logHit, logMiss, logUniform) = (log(hit), log(miss), -log(Double(count)))
-            choice.withUnsafeBufferPointer { choice in
-                for k in 0..<acc.count { acc[k] += choice[k] < 0 ? logUniform : (choice[k] == c ? logHit : logMiss) }
-            }
-        case .continuous(_, _, let mu, _, let inverseSigma, let offset):
-            let x = transforms[index].internalValue(value)
-            mu.withUnsafeBufferPointer { mu in inverseSigma.withUnsafeBufferPointer { inverse in offset.withUnsafeBufferPointer { offset in
-                for k in 0..<acc.count {
-                    let z = (x - mu[k]) * inverse[k]
-                    acc[k] += offset[k] - 0.5 * z * z
-                }
-            } } }
-        case .discrete(let low, let high, let mu, _, let erfScale, let logNormalizer):
-            let (lower, upper) = transforms[index].bin(of: value, low: low, high: high)
-            mu.withUnsafeBufferPointer { mu in erfScale.withUnsafeBufferPointer { scale in logNormalizer.withUnsafeBufferPointer { norm in
-                for k in 0..<acc.count {
-                    let mass = 0.5 * (fastErf((upper - mu[k]) * scale[k]) - fastErf((lower - mu[k]) * scale[k]))
-                    acc[k] += fastLog(max(mass, 1e-300)) - norm[k]
-                }
-            } } }
-        }
     }
 }
