@@ -29,7 +29,7 @@ struct TrialSupervisorTests {
     }
 
     func configuration(childProcess: Bool = false, maxRestarts: Int = 3, budget: RestartBudget? = nil,
-                       heartbeat: Duration = .seconds(30)) -> TrialConfiguration {
+                       heartbeat: Duration = .seconds(30), trainer: (any Trainer)? = nil) -> TrialConfiguration {
         var policy = EarlyStopPolicy()
         policy.alignmentDeadline = nil   // the tiny model never aligns; other criteria are under test
         policy.patience = nil
@@ -38,6 +38,7 @@ struct TrialSupervisorTests {
         let corpus = Self.tinyCorpus
         return TrialConfiguration(
             makeTrainer: { _ -> any Trainer in
+                if let trainer { return trainer }
                 if childProcess {
                     return ProcessTrainer(executable: Self.smartTuner, arguments: ["worker"], heartbeatTimeout: heartbeat,
                                           terminationGrace: .milliseconds(300))
@@ -62,12 +63,10 @@ struct TrialSupervisorTests {
 
     @Test("injected NaN → nonFinite → half the learning rate, from the last good checkpoint → completes")
     func nanRecovers() async throws {
-        // The verdict travels trainer → judge → trainer while the poisoned steps go on; a run well
-        // past the NaN gives it time on a loaded machine (see TuningSupervisorTests).
-        let trial = TrialSupervisor(request: try request("nan@7", steps: 48), configuration: configuration())
+        let trial = TrialSupervisor(request: try request("nan@7"), configuration: configuration())
         let outcome = try await trial.run()
         #expect(story(trial.record) == ["started", "failed(nonFinite)", "restarted(nonFinite)", "started", "finished(completed.budget)"])
-        #expect(outcome == .completed(reason: .budget, step: 48))
+        #expect(outcome == .completed(reason: .budget, step: 12))
         let restart = try #require(firstRestart(trial.record))
         #expect(restart.changes.contains(ParameterChange(name: "learning_rate", from: 0.002, to: 0.001)))
         #expect(restart.changes.contains(ParameterChange(name: "grad_clip", from: 1, to: 0.5)))
@@ -75,6 +74,27 @@ struct TrialSupervisorTests {
         if case .failed(_, _, let evidence) = trial.record.timeline.first(where: { $0.kind == "failed(nonFinite)" }) {
             #expect(evidence.values["step"] == 7)
         }
+    }
+
+    /// Emits its steps as fast as it can and returns; in generation 0 the last loss is NaN.
+    struct LastStepNaNTrainer: Trainer {
+        func train(_ request: TrainRequest, control: TrainerControl,
+                   emit: @escaping @Sendable (TrainingEvent) async throws -> Void) async throws {
+            for step in 1...request.steps {
+                let loss = request.generation == 0 && step == request.steps ? Double.nan : 1 / Double(step)
+                try await emit(.step(StepMetrics(step: step, losses: ["total": loss], gradNorm: 1, learningRate: 0.001, throughput: 1)))
+            }
+        }
+    }
+
+    @Test("a NaN in the very last step still fails the incarnation: its end waits for the judge's verdicts",
+          arguments: 0..<10)
+    func nanInLastStepFails(run: Int) async throws {
+        let trial = TrialSupervisor(request: try request(""), configuration: configuration(trainer: LastStepNaNTrainer()))
+        let outcome = try await trial.run()
+        #expect(story(trial.record) == ["started", "failed(nonFinite)", "restarted(nonFinite)", "started", "finished(completed.budget)"],
+                "run \(run)")
+        #expect(outcome == .completed(reason: .budget, step: 12))
     }
 
     @Test("a thrown error → crash → restarted unchanged from the last good checkpoint")

@@ -2,7 +2,8 @@ import Supervision
 import Training
 
 /// Turns a trial generation's steps and quality reports into verdicts; tells the trainer of
-/// every verdict but `continue`, and records the judged quality.
+/// every verdict but `continue` (then of the end of training, behind them), and records the
+/// judged quality.
 actor EarlyStopActor {
     private let inbox: Mailbox<JudgeInput>
     private let verdicts: MailboxSender<TrainerSignal>
@@ -35,6 +36,9 @@ actor EarlyStopActor {
                     let judged = judge.observe(validationLoss: validationLoss, quality: report)
                     record.recordQuality(report, validationLoss: validationLoss, objective: judged.objective, generation: generation)
                     verdict = try await prune(judged.verdict, step: report.step, objective: judged.objective)
+                case .endOfTraining:
+                    try await verdicts.send(.endOfTraining)
+                    continue
                 }
                 if verdict != .continue { try await verdicts.send(.verdict(verdict)) }
             }

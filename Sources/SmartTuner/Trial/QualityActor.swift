@@ -3,13 +3,13 @@ import Supervision
 import Training
 
 /// Turns a trial generation's validation reports into quality reports (DESIGN §5) and passes
-/// them on to the early-stop judge.
+/// them on to the early-stop judge, followed by the end of training when the trainer returns.
 actor QualityActor {
-    private let inbox: Mailbox<ValidationMetrics>
+    private let inbox: Mailbox<QualityInput>
     private let judge: MailboxSender<JudgeInput>
     private var tracker: QualityTracker
 
-    init(inbox: Mailbox<ValidationMetrics>, judge: MailboxSender<JudgeInput>, thresholds: AlignmentThresholds) {
+    init(inbox: Mailbox<QualityInput>, judge: MailboxSender<JudgeInput>, thresholds: AlignmentThresholds) {
         self.inbox = inbox
         self.judge = judge
         self.tracker = QualityTracker(thresholds: thresholds)
@@ -18,9 +18,13 @@ actor QualityActor {
     /// Receives until cancelled.
     func run() async throws {
         while let envelope = try await inbox.receive() {
-            let validation = envelope.message
-            let report = tracker.record(step: validation.step, metrics: try Self.metrics(of: validation))
-            try await judge.send(.quality(report, validationLoss: validation.totalLoss))
+            switch envelope.message {
+            case .validation(let validation):
+                let report = tracker.record(step: validation.step, metrics: try Self.metrics(of: validation))
+                try await judge.send(.quality(report, validationLoss: validation.totalLoss))
+            case .endOfTraining:
+                try await judge.send(.endOfTraining)
+            }
         }
     }
 

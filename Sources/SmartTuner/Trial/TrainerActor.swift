@@ -7,19 +7,23 @@ import Training
 /// silence, and turns verdicts into the incarnation's end: a `fail` verdict is thrown as a
 /// ``TrialFailure`` (the supervisor's restart decider takes it from there), `stop` and
 /// `prune` finish it early with a checkpoint.
+///
+/// When the trainer returns, the incarnation ends only once its end of training has come back
+/// through the quality analysis and the judge, behind every verdict on the steps and
+/// validations sent before it: a NaN in the last steps of a fast run still fails the trial.
 actor TrainerActor {
     private let request: TrainRequest
     private let trainer: any Trainer
     private let record: TrialRecord
     private let judge: MailboxSender<JudgeInput>
-    private let quality: MailboxSender<ValidationMetrics>
+    private let quality: MailboxSender<QualityInput>
     private let signals: Mailbox<TrainerSignal>
     private let heartbeatTimeout: Duration
     private let control = TrainerControl()
     private var lastActivity = ContinuousClock.now
 
     init(request: TrainRequest, trainer: any Trainer, record: TrialRecord, judge: MailboxSender<JudgeInput>,
-         quality: MailboxSender<ValidationMetrics>, signals: Mailbox<TrainerSignal>, heartbeatTimeout: Duration) {
+         quality: MailboxSender<QualityInput>, signals: Mailbox<TrainerSignal>, heartbeatTimeout: Duration) {
         self.request = request
         self.trainer = trainer
         self.record = record
@@ -47,12 +51,12 @@ actor TrainerActor {
             group.addTask {
                 do {
                     try await self.trainer.train(self.request, control: control) { event in try await self.route(event) }
-                    return .finished
                 } catch is CancellationError {
                     return nil
                 } catch {
                     return .failed(TrialFailure.classify(error))
                 }
+                return await self.sendEndOfTraining()
             }
             group.addTask { await self.watchSignals() }
             group.addTask { await self.watchHeartbeat() }
@@ -78,6 +82,19 @@ actor TrainerActor {
         }
     }
 
+    /// Sends the end of training down the events' path; `watchSignals` ends the incarnation when
+    /// it comes back. Ends it as finished at once if the path no longer takes messages.
+    private func sendEndOfTraining() async -> Ending? {
+        lastActivity = .now
+        do {
+            return try await quality.send(.endOfTraining) ? nil : .finished
+        } catch is CancellationError {
+            return nil
+        } catch {
+            return .finished
+        }
+    }
+
     private func route(_ event: TrainingEvent) async throws {
         lastActivity = .now
         switch event {
@@ -85,7 +102,7 @@ actor TrainerActor {
             record.recordStep(metrics, generation: request.generation)
             try await judge.send(.step(metrics))
         case .validation(let metrics):
-            try await quality.send(metrics)
+            try await quality.send(.validation(metrics))
         case .checkpoint(let info):
             record.recordCheckpoint(info, generation: request.generation)
         case .hello, .heartbeat, .log, .finished:
@@ -93,7 +110,7 @@ actor TrainerActor {
         }
     }
 
-    /// Waits for a verdict that ends the incarnation; `nil` when a stop was requested instead.
+    /// Waits for a verdict that ends the incarnation, or for the end of training to come back.
     private func watchSignals() async -> Ending? {
         do {
             while let envelope = try await signals.receive() {
@@ -110,6 +127,8 @@ actor TrainerActor {
                     control.requestStop()
                 case .verdict(.continue):
                     break
+                case .endOfTraining:
+                    return .finished
                 }
             }
         } catch {

@@ -1,6 +1,14 @@
 import Alignment
 import Training
 
+/// What the quality analysis of a trial receives from the trainer.
+enum QualityInput: Sendable {
+    /// One validation.
+    case validation(ValidationMetrics)
+    /// The trainer returned; passed on to the judge behind every earlier validation.
+    case endOfTraining
+}
+
 /// What the early-stop judge of a trial receives: training steps from the trainer, quality
 /// reports from the quality analysis.
 public enum JudgeInput: Sendable {
@@ -8,6 +16,10 @@ public enum JudgeInput: Sendable {
     case step(StepMetrics)
     /// One validation's quality, with its validation loss.
     case quality(QualityReport, validationLoss: Double)
+    /// The trainer returned. It comes through the quality analysis, so every step and
+    /// validation the trainer sent is ahead of it; the judge passes it back to the trainer
+    /// behind every verdict on them.
+    case endOfTraining
 }
 
 /// What a trial's trainer is told while it runs.
@@ -16,6 +28,9 @@ public enum TrainerSignal: Sendable {
     case verdict(TrialVerdict)
     /// The memory watchdog found the incarnation over its budget.
     case overBudget(Evidence)
+    /// Every step and validation of the incarnation has been judged, and every verdict on them
+    /// sent ahead of this: the incarnation may end as finished.
+    case endOfTraining
 }
 
 /// A failure of a trial incarnation, with its cause and evidence: what the trainer child

@@ -46,7 +46,7 @@ public final class TrialSupervisor: Sendable {
             pruneCheck = { @Sendable step, value in await check(trialID, step, value) }
         }
         let judgePruning = pruneCheck
-        let qualityInbox = Mailbox<ValidationMetrics>(capacity: max(2, capacity / 16))
+        let qualityInbox = Mailbox<QualityInput>(capacity: max(2, capacity / 16))
         let judgeInbox = Mailbox<JudgeInput>(capacity: capacity)
         let signals = Mailbox<TrainerSignal>(capacity: 16)
         var first = request
