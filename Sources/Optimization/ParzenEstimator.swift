@@ -75,9 +75,9 @@ struct ParzenEstimator {
             : .continuous(low: low, high: high, mu: mu, sigma: sigma, mass: mass, order: order)
     }
 
-    /// Each kernel's bandwidth (`order` sorts `mu`): the larger distance to its sorted neighbours (the range's ends
-    /// count as neighbours except for the outermost kernels), clipped to
-    /// [range / min(100, kernels + 1), range].
+    /// Each kernel's bandwidth (`order` sorts `mu`): the larger distance to its sorted
+    /// neighbours (the range's ends count as neighbours except for the outermost kernels),
+    /// clipped to [range / min(100, kernels + 1), range].
     private static func bandwidths(_ mu: [Double], order: [Int], low: Double, high: Double) -> [Double] {
         guard !mu.isEmpty else { return [] }
         var sorted = [Double](repeating: 0, count: mu.count + 2)
@@ -147,29 +147,30 @@ struct ParzenEstimator {
     /// whose direct sum underflows (only possible without a prior kernel), take the log-space
     /// sum of products (``LogSpaceDensity``), built only when first needed.
     func logDensity(_ points: [[ParameterValue]]) -> [Double] {
-        let kernels = weights.count
         let count = points.first?.count ?? 0
-        let direct = dimensions.count == 1 ? DirectDensity(self) : nil
-        var logSpace: LogSpaceDensity?
-        var accumulator = [Double](repeating: 0, count: kernels)
-        var terms = [Float](repeating: 0, count: direct == nil ? 0 : kernels)
         var result = [Double](repeating: 0, count: count)
-        accumulator.withUnsafeMutableBufferPointer { acc in terms.withUnsafeMutableBufferPointer { terms in
-            for i in 0..<count {
-                // Integer and categorical candidates repeat often; a repeat has the same density.
-                if let earlier = (0..<i).first(where: { j in points.allSatisfy { $0[j] == $0[i] } }) {
-                    result[i] = result[earlier]
-                    continue
+        var inLogSpace: [Int] = []
+        // Integer and categorical candidates repeat often; a repeat has the same density.
+        let firstOccurrence = (0..<count).map { i in (0..<i).first { j in points.allSatisfy { $0[j] == $0[i] } } ?? i }
+        if dimensions.count == 1, let direct = DirectDensity(self) {
+            var terms = [Float](repeating: 0, count: weights.count)
+            terms.withUnsafeMutableBufferPointer { terms in
+                for i in 0..<count where firstOccurrence[i] == i {
+                    let density = direct.density(of: points[0][i], scratch: terms)
+                    if density > 0, density.isFinite { result[i] = log(density) } else { inLogSpace.append(i) }
                 }
-                if let density = direct?.density(of: points[0][i], scratch: terms), density > 0, density.isFinite {
-                    result[i] = log(density)
-                    continue
-                }
-                let evaluator = logSpace ?? LogSpaceDensity(self)
-                logSpace = evaluator
-                result[i] = evaluator.logDensity(of: points.map { $0[i] }, scratch: acc)
             }
-        } }
+        } else {
+            inLogSpace = (0..<count).filter { firstOccurrence[$0] == $0 }
+        }
+        if !inLogSpace.isEmpty {
+            let logSpace = LogSpaceDensity(self)
+            var accumulator = [Double](repeating: 0, count: weights.count)
+            accumulator.withUnsafeMutableBufferPointer { acc in
+                for i in inLogSpace { result[i] = logSpace.logDensity(of: points.map { $0[i] }, scratch: acc) }
+            }
+        }
+        for i in 0..<count where firstOccurrence[i] != i { result[i] = result[firstOccurrence[i]] }
         return result
     }
 }
