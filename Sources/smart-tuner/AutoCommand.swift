@@ -12,7 +12,8 @@ struct AutoCommand: AsyncParsableCommand {
             hyperparameters, as its last incarnation ran them, are then trained for trainer.final_steps steps \
             (--final-steps; default twice trainer.steps) under the same supervision and smart restart, and the \
             final checkpoint is registered as a candidate version of the model. Re-running after that finds the \
-            registered model and does nothing more.
+            registered model and does nothing more; re-running after the final training was killed resumes it from \
+            its newest good checkpoint (listed in <directory>/<study>/final/journal.jsonl).
             """)
 
     @OptionGroup var study: StudyRunOptions
@@ -50,16 +51,18 @@ struct AutoCommand: AsyncParsableCommand {
             print("\nThe best trial \(best.number) is already trained and registered as \(registered.name) v\(registered.version) (\(registered.checkpoint)).")
             return
         }
-        if !json {
-            print("\nFinal training of trial \(best.number)'s parameters: \(final.steps) steps")
-        }
         var logger = Logger(label: "smart-tuner")
         logger.logLevel = .error
         let request = final.request(best: best)
+        if !json {
+            let resumed = request.resumeCheckpoint.map { " — resuming the killed run from \(($0 as NSString).lastPathComponent)" } ?? ""
+            print("\nFinal training of trial \(best.number)'s parameters: \(final.steps) steps\(resumed)")
+        }
+        let journal = final.journal(best: best, logger: logger)
         let (_, record) = try await SupervisedTraining.run(
             request, configuration: settings.trialConfiguration(logger: logger),
             alerts: try alerts(settings, logger: logger), logger: logger,
-            progress: ProgressLine(enabled: !json, totalSteps: final.steps))
+            progress: ProgressLine(enabled: !json, totalSteps: final.steps), onEvent: { journal.record($0) })
         let summary = TrialSummary(record, initialHyperparameters: request.hyperparameters)
         guard summary.outcome.hasPrefix("completed") else {
             if json { try JSONOutput.print(AutoResult(study: report, final: summary, model: nil)) } else { SummaryPrinter.print(summary) }

@@ -6,9 +6,10 @@ import SmartTuner
 /// One supervised training under its own tree, as `train` and `auto` run it: Ctrl-C or
 /// SIGTERM makes the trainer checkpoint and finish, and the record stays whole.
 enum SupervisedTraining {
-    /// Runs `request` to its end; returns the outcome and the record.
+    /// Runs `request` to its end; returns the outcome and the record. `onEvent` sees every
+    /// event of the trial as it happens.
     static func run(_ request: TrainRequest, configuration: TrialConfiguration, alerts: AlertActor, logger: Logger,
-                    progress: ProgressLine) async throws -> (TrialOutcome, TrialRecord) {
+                    progress: ProgressLine, onEvent: (@Sendable (TrialEvent) -> Void)? = nil) async throws -> (TrialOutcome, TrialRecord) {
         let tree = TuningSupervisor(trialConfiguration: configuration, alerts: alerts, memory: MemoryActor(logger: logger), logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(services: [ServiceGroupConfiguration.ServiceConfiguration(
             service: tree, successTerminationBehavior: .gracefullyShutdownGroup)], logger: logger)
@@ -16,7 +17,10 @@ enum SupervisedTraining {
         let group = ServiceGroup(configuration: groupConfiguration)
         let training = Task { () -> (TrialOutcome, TrialRecord) in
             defer { tree.shutdown() }
-            let result = try await tree.runTrial(request, onEvent: { progress.show($0) },
+            let result = try await tree.runTrial(request, onEvent: { event in
+                                                     onEvent?(event)
+                                                     progress.show(event)
+                                                 },
                                                  onStep: { generation, step in progress.show(step, generation: generation) })
             let summary = TrialSummary(result.record, initialHyperparameters: request.hyperparameters)
             tree.alerts.post(Alert(.sessionSummary, title: "Training \(summary.outcome): \(summary.steps) steps, \(summary.restarts.count) restart(s)",

@@ -20,13 +20,19 @@ func runSmartTuner(_ arguments: [String], in directory: String) throws -> (statu
 
 @Suite("auto, monitor and train from a study, end to end through the CLI", .serialized)
 struct StudyCommandTests {
+    /// Writes `drill.yaml` in `directory`: a drill study (two at once) with `trainer.final_steps`.
+    func writeAutoStudy(in directory: String, trials: Int, steps: Int, finalSteps: Int) throws -> String {
+        let config = "\(directory)/drill.yaml"
+        try (drillStudy(directory: directory, trials: trials, parallelism: 2, steps: steps) + "\n")
+            .replacingOccurrences(of: "  steps: \(steps)\n", with: "  steps: \(steps)\n  final_steps: \(finalSteps)\n")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        return config
+    }
+
     @Test("auto optimizes, trains the best parameters for final_steps, registers the model once; a re-run registers nothing more")
     func autoRegistersOnce() async throws {
         let directory = try scratchDirectory()
-        let config = "\(directory)/drill.yaml"
-        try (drillStudy(directory: directory, trials: 3, parallelism: 2, steps: 30) + "\n")
-            .replacingOccurrences(of: "  steps: 30\n", with: "  steps: 30\n  final_steps: 50\n")
-            .write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try writeAutoStudy(in: directory, trials: 3, steps: 30, finalSteps: 50)
         let first = try runSmartTuner(["auto", "--config", config, "--model", "voice"], in: directory)
         #expect(first.status == 0, "\(first.errors.suffix(600))")
         #expect(first.output.contains("Registered voice v1 (candidate)"), "\(first.output.suffix(600))")
@@ -59,6 +65,38 @@ struct StudyCommandTests {
         #expect(monitor.status == 0)
         #expect(monitor.output.contains("3/3 finished: 3 complete") && monitor.output.contains("(done)"), "\(monitor.output)")
         #expect(monitor.output.components(separatedBy: "complete   30/30").count == 4, "\(monitor.output)")
+    }
+
+    @Test("auto killed during its final training resumes it from the journal's newest good checkpoint, then registers once")
+    func autoResumesFinalTraining() async throws {
+        let directory = try scratchDirectory()
+        let config = try writeAutoStudy(in: directory, trials: 2, steps: 20, finalSteps: 200)
+        let victim = try startSmartTuner(["auto", "--config", config, "--model", "voice"], directory: directory, tag: "killed")
+        // Killed once the final training has journaled a checkpoint at step 20 or later.
+        let journal = "\(directory)/runs/drill/final/journal.jsonl"
+        let deadline = ContinuousClock.now + .seconds(300)
+        while victim.isRunning, ContinuousClock.now < deadline, !FinalTrainingJournal.entries(at: journal).contains(where: { $0.step >= 20 }) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(victim.isRunning, "the first run ended before its final training was killed")
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+        let killed = FinalTrainingJournal.entries(at: journal)
+        let killedGeneration = try #require(killed.map(\.generation).max())
+        #expect(try StudyStore(path: "\(directory)/study.db", readOnly: true).models(named: "voice").isEmpty)
+
+        let rerun = try runSmartTuner(["auto", "--config", config, "--model", "voice"], in: directory)
+        #expect(rerun.status == 0, "\(rerun.errors.suffix(600))")
+        #expect(rerun.output.contains("resuming the killed run from checkpoint-"), "\(rerun.output.suffix(600))")
+        let models = try StudyStore(path: "\(directory)/study.db", readOnly: true).models(named: "voice")
+        #expect(models.count == 1 && models.first?.metrics["final_steps"] == 200)
+        #expect(models.first?.checkpoint.contains("/runs/drill/final/g\(killedGeneration + 1)/") == true, "\(models)")
+        // The new generation went on from the killed run's checkpoint, not from step 0.
+        let resumedFrom = try #require(killed.filter { $0.loss != nil }.map(\.step).max())
+        let resumed = FinalTrainingJournal.entries(at: journal).filter { $0.generation == killedGeneration + 1 }
+        #expect(resumed.map(\.step).min().map { $0 > resumedFrom } == true, "\(resumed.map(\.step)) after \(resumedFrom)")
+        // Early stopping may end it before step 200; what it ended with is what was registered.
+        #expect(resumed.max { $0.step < $1.step }?.path == models.first?.checkpoint)
     }
 
     @Test("monitor shows a running trial with its progress bar, step, objective and alignment, from another process, read-only")

@@ -10,9 +10,14 @@ let smartTunerExecutable: String = URL(fileURLWithPath: "/proc/self/exe").resolv
 
 /// Starts `smart-tuner optimize --config FILE --json`, its output going to files in `directory`.
 func startOptimize(config: String, directory: String, tag: String) throws -> Process {
+    try startSmartTuner(["optimize", "--config", config, "--json"], directory: directory, tag: tag)
+}
+
+/// Starts `smart-tuner` with `arguments`, its output going to `<tag>.out` and `<tag>.err` in `directory`.
+func startSmartTuner(_ arguments: [String], directory: String, tag: String) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: smartTunerExecutable)
-    process.arguments = ["optimize", "--config", config, "--json"]
+    process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
     process.environment = ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 }
     _ = FileManager.default.createFile(atPath: "\(directory)/\(tag).out", contents: nil)

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import StudyStore
 import TinyTacotron
 
@@ -20,14 +21,31 @@ public struct FinalTraining: Sendable {
     /// Steps of the training.
     public var steps: Int { settings.trainer.fullBudgetSteps }
 
-    /// The training request: checkpoints go to `<directory>/<study>/final/g<generation>`.
+    /// The folder of the training's checkpoints (`g<generation>` below it) and journal.
+    public var directory: String {
+        ((settings.trainer.directory as NSString).appendingPathComponent(settings.name) as NSString).appendingPathComponent("final")
+    }
+
+    /// The journal of the training's checkpoints (see ``FinalTrainingJournal``).
+    public var journalPath: String { (directory as NSString).appendingPathComponent("journal.jsonl") }
+
+    /// The training request: checkpoints go to `<directory>/<study>/final/g<generation>`. A
+    /// training of the same parameters and budget that was killed resumes from the newest good
+    /// checkpoint its journal lists, with the hyperparameters that incarnation ran.
     public func request(best: StoredTrial) -> TrainRequest {
+        let (checkpoint, generation) = FinalTrainingJournal.resumePoint(at: journalPath, trial: best.number, plannedSteps: steps)
         var request = settings.trainer.request(trialID: "\(settings.name)-final", study: settings.name, number: best.number,
-                                               generation: 0, hyperparameters: best.trainingHyperparameters, resume: nil)
+                                               generation: generation,
+                                               hyperparameters: checkpoint?.hyperparameters ?? best.trainingHyperparameters,
+                                               resume: checkpoint?.path)
         request.steps = steps
-        request.checkpointDirectory = ((settings.trainer.directory as NSString).appendingPathComponent(settings.name) as NSString)
-            .appendingPathComponent("final")
+        request.checkpointDirectory = directory
         return request
+    }
+
+    /// The journal that ``request(best:)`` of a later run reads: give it every event of the training.
+    public func journal(best: StoredTrial, logger: Logger) -> FinalTrainingJournal {
+        FinalTrainingJournal(path: journalPath, trial: best.number, plannedSteps: steps, logger: logger)
     }
 
     /// The model already registered from this study's `best` trial by a final training of at

@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import Testing
+import TinyTacotron
+
+@testable import SmartTuner
+
+/// The journal that lets `auto` resume a killed final training: what it writes, what it reads
+/// back, and which checkpoint it resumes from.
+@Suite("Final training journal")
+struct FinalTrainingJournalTests {
+    let directory = NSTemporaryDirectory() + "final-journal-\(UUID().uuidString)"
+    var path: String { directory + "/journal.jsonl" }
+
+    /// A checkpoint file with some content, and its SHA-256.
+    func checkpoint(_ name: String) throws -> (path: String, sha256: String) {
+        let file = directory + "/" + name
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data(name.utf8).write(to: URL(fileURLWithPath: file))
+        return (file, try #require(CheckpointDigest.hex(ofFile: file)))
+    }
+
+    @Test("each checkpoint becomes a line with its incarnation's hyperparameters; a NaN loss is kept as missing")
+    func recordsCheckpoints() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = FinalTrainingJournal(path: path, trial: 4, plannedSteps: 100, logger: TrialSupervisorTests.quiet)
+        let first = try checkpoint("a"), second = try checkpoint("b")
+        journal.record(.started(generation: 0, hyperparameters: ["learning_rate": 0.002], resumedFrom: nil))
+        journal.record(.checkpoint(generation: 0, step: 10, path: first.path, sha256: first.sha256, loss: 1.5))
+        journal.record(.started(generation: 1, hyperparameters: ["learning_rate": 0.001], resumedFrom: first.path))
+        journal.record(.checkpoint(generation: 1, step: 20, path: second.path, sha256: second.sha256, loss: .nan))
+        journal.record(.finished(.completed(reason: .budget, step: 20)))
+        let entries = FinalTrainingJournal.entries(at: path)
+        #expect(entries == [
+            .init(trial: 4, plannedSteps: 100, generation: 0, step: 10, path: first.path, sha256: first.sha256, loss: 1.5,
+                  hyperparameters: ["learning_rate": 0.002]),
+            .init(trial: 4, plannedSteps: 100, generation: 1, step: 20, path: second.path, sha256: second.sha256, loss: nil,
+                  hyperparameters: ["learning_rate": 0.001]),
+        ])
+    }
+
+    @Test("the resume point: the newest good checkpoint short of the budget, of this trial and budget; the next generation")
+    func resumePoint() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(FinalTrainingJournal.resumePoint(at: path, trial: 4, plannedSteps: 100) == (nil, 0), "no journal: start over")
+        let good = try checkpoint("good"), newer = try checkpoint("newer"), last = try checkpoint("last")
+        let other = try checkpoint("other"), altered = try checkpoint("altered")
+        func line(trial: Int = 4, planned: Int = 100, generation: Int, step: Int, _ file: (path: String, sha256: String),
+                  loss: Double? = 1, sha256: String? = nil) throws -> String {
+            let entry = FinalTrainingJournal.Entry(trial: trial, plannedSteps: planned, generation: generation, step: step,
+                                                   path: file.path, sha256: sha256 ?? file.sha256, loss: loss,
+                                                   hyperparameters: ["learning_rate": Double(step) / 1_000])
+            return String(decoding: try JSONEncoder().encode(entry), as: UTF8.self)
+        }
+        let lines = [
+            try line(generation: 0, step: 30, good),
+            try line(generation: 0, step: 40, newer, loss: nil),                              // NaN loss
+            try line(generation: 1, step: 50, altered, sha256: String(repeating: "0", count: 64)),  // digest differs
+            try line(generation: 1, step: 60, (directory + "/gone", good.sha256)),           // file missing
+            try line(generation: 2, step: 100, last),                                         // at the budget
+            try line(trial: 5, generation: 7, step: 80, other),                               // another trial
+            try line(planned: 200, generation: 8, step: 90, other),                           // another budget
+            "{\"trial\": 4, \"planned_st",                                                   // cut short by a kill
+            "not json at all",
+        ]
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let (resume, generation) = FinalTrainingJournal.resumePoint(at: path, trial: 4, plannedSteps: 100)
+        #expect(resume?.path == good.path && resume?.step == 30 && resume?.hyperparameters == ["learning_rate": 0.03])
+        #expect(generation == 3, "after this training's newest generation, 2")
+        #expect(FinalTrainingJournal.resumePoint(at: path, trial: 5, plannedSteps: 100).generation == 8)
+    }
+
+    @Test("a journal that cannot be written is skipped without failing the training")
+    func unwritableJournal() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data("a file where the folder should be".utf8).write(to: URL(fileURLWithPath: directory + "/blocked"))
+        let journal = FinalTrainingJournal(path: directory + "/blocked/journal.jsonl", trial: 1, plannedSteps: 10,
+                                           logger: TrialSupervisorTests.quiet)
+        journal.record(.checkpoint(generation: 0, step: 5, path: "/nowhere", sha256: "00", loss: 1))
+        #expect(FinalTrainingJournal.entries(at: directory + "/blocked/journal.jsonl").isEmpty)
+    }
+}
