@@ -13,7 +13,8 @@ struct AutoCommand: AsyncParsableCommand {
             (--final-steps; default twice trainer.steps) under the same supervision and smart restart, and the \
             final checkpoint is registered as a candidate version of the model. Re-running after that finds the \
             registered model and does nothing more; re-running after the final training was killed resumes it from \
-            its newest good checkpoint (listed in <directory>/<study>/final/journal.jsonl).
+            its newest good checkpoint (listed in <directory>/<study>/final/journal.jsonl). A second `auto` of the \
+            same study on the same machine waits for the first's final training, then finds the model registered.
             """)
 
     @OptionGroup var study: StudyRunOptions
@@ -46,6 +47,16 @@ struct AutoCommand: AsyncParsableCommand {
         guard let best = try store.bestTrial(of: stored) else {
             throw CommandFailure("study \(settings.name) has no complete trial, so there is nothing to train")
         }
+        // One final training per study at a time: a second `auto` waits, then finds the model registered.
+        let lock: FinalTrainingLock
+        do {
+            lock = try await FinalTrainingLock.acquire(path: final.lockPath) { holder in
+                if !json { print("\nAnother auto (pid \(holder)) is training this study's best parameters; waiting for it to finish…") }
+            }
+        } catch let failure as FinalTrainingLock.Failure {
+            throw CommandFailure(failure.description)
+        }
+        defer { withExtendedLifetime(lock) {} }
         if let registered = try final.registeredModel(store: store, best: best) {
             if json { return try JSONOutput.print(AutoResult(study: report, final: nil, model: registered)) }
             print("\nThe best trial \(best.number) is already trained and registered as \(registered.name) v\(registered.version) (\(registered.checkpoint)).")

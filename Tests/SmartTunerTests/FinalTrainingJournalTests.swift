@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 import TinyTacotron
 
@@ -79,5 +80,43 @@ struct FinalTrainingJournalTests {
                                            logger: TrialSupervisorTests.quiet)
         journal.record(.checkpoint(generation: 0, step: 5, path: "/nowhere", sha256: "00", loss: 1))
         #expect(FinalTrainingJournal.entries(at: directory + "/blocked/journal.jsonl").isEmpty)
+    }
+}
+
+/// The lock that lets one `auto` at a time train and register a study's best parameters.
+@Suite("Final training lock")
+struct FinalTrainingLockTests {
+    let directory = NSTemporaryDirectory() + "final-lock-\(UUID().uuidString)"
+
+    @Test("one holder at a time; the holder's pid is told; released when the holder goes; a waiter gets it then")
+    func exclusive() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/final/auto.lock"
+        var first = try FinalTrainingLock.tryAcquire(path: path).lock
+        #expect(first != nil)
+        let second = try FinalTrainingLock.tryAcquire(path: path)
+        #expect(second.lock == nil && second.holder == getpid())
+        let waited = Mutex<[Int32]>([])
+        let waiter = Task {
+            try await FinalTrainingLock.acquire(path: path, poll: .milliseconds(10)) { holder in waited.withLock { $0.append(holder) } }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(waited.withLock { $0 } == [getpid()], "told once who holds it")
+        first = nil  // released
+        let taken = try await waiter.value
+        #expect(FileManager.default.fileExists(atPath: taken.path))
+        #expect(try FinalTrainingLock.tryAcquire(path: path).lock == nil, "the waiter holds it now")
+    }
+
+    @Test("a lock file that cannot be created is a clear error")
+    func unavailable() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data("a file where the folder should be".utf8).write(to: URL(fileURLWithPath: directory + "/final"))
+        #expect {
+            _ = try FinalTrainingLock.tryAcquire(path: directory + "/final/auto.lock")
+        } throws: { error in
+            (error as? FinalTrainingLock.Failure)?.description.contains("cannot open the final training's lock file") == true
+        }
     }
 }

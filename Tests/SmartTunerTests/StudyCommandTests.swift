@@ -99,6 +99,22 @@ struct StudyCommandTests {
         #expect(resumed.max { $0.step < $1.step }?.path == models.first?.checkpoint)
     }
 
+    @Test("two auto runs of one study at once: one trains and registers the model, the other finds it registered")
+    func concurrentAutoRegistersOnce() throws {
+        let directory = try scratchDirectory()
+        let config = try writeAutoStudy(in: directory, trials: 2, steps: 20, finalSteps: 60)
+        let runs = try ["first", "second"].map { tag in
+            try startSmartTuner(["auto", "--config", config, "--model", "voice"], directory: directory, tag: tag)
+        }
+        for run in runs { run.waitUntilExit() }
+        let outputs = ["first", "second"].map { (try? String(contentsOfFile: "\(directory)/\($0).out", encoding: .utf8)) ?? "" }
+        let errors = ["first", "second"].map { (try? String(contentsOfFile: "\(directory)/\($0).err", encoding: .utf8)) ?? "" }
+        #expect(runs.allSatisfy { $0.terminationStatus == 0 }, "\(errors.map { $0.suffix(400) })")
+        #expect(try StudyStore(path: "\(directory)/study.db", readOnly: true).models(named: "voice").count == 1)
+        #expect(outputs.filter { $0.contains("Registered voice v1") }.count == 1, "\(outputs.map { $0.suffix(300) })")
+        #expect(outputs.filter { $0.contains("already trained and registered as voice v1") }.count == 1)
+    }
+
     @Test("monitor shows a running trial with its progress bar, step, objective and alignment, from another process, read-only")
     func monitorShowsRunningTrial() throws {
         let directory = try scratchDirectory()

@@ -26,6 +26,9 @@ public struct FinalTraining: Sendable {
         ((settings.trainer.directory as NSString).appendingPathComponent(settings.name) as NSString).appendingPathComponent("final")
     }
 
+    /// The lock that lets one `auto` at a time train and register (see ``FinalTrainingLock``).
+    public var lockPath: String { (directory as NSString).appendingPathComponent("auto.lock") }
+
     /// The journal of the training's checkpoints (see ``FinalTrainingJournal``).
     public var journalPath: String { (directory as NSString).appendingPathComponent("journal.jsonl") }
 
