@@ -106,12 +106,14 @@ let package = Package(
             swiftSettings: strictSwift6),
         .testTarget(
             name: "SupervisionTests", dependencies: ["Supervision", "Randomness"], swiftSettings: strictSwift6),
-        .testTarget(name: "TrainingTests", dependencies: ["Training"], swiftSettings: strictSwift6),
+        // Scratch folders that tests remove when their suite ends (shared by the test targets).
+        .target(name: "TestScratch", path: "Tests/TestScratch", swiftSettings: strictSwift6),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestScratch"], swiftSettings: strictSwift6),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Randomness"], swiftSettings: strictSwift6),
-        .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "Optimization"], swiftSettings: strictSwift6),
+        .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "Optimization", "TestScratch"], swiftSettings: strictSwift6),
         .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], swiftSettings: strictSwift6),
         .testTarget(
-            name: "TinyTacotronTests", dependencies: ["TinyTacotron", "Alignment", "Randomness"],
+            name: "TinyTacotronTests", dependencies: ["TinyTacotron", "Alignment", "Randomness", "TestScratch"],
             swiftSettings: strictSwift6),
         .testTarget(
             name: "TrainingFixtureTests", dependencies: ["TinyTacotron", "Alignment", "SmartTuner"],
@@ -120,6 +122,6 @@ let package = Package(
             name: "SystemLibraryTests", dependencies: ["COpenBLAS", "CSQLite"],
             swiftSettings: strictSwift6),
         .testTarget(
-            name: "SmartTunerTests", dependencies: ["SmartTuner"], swiftSettings: strictSwift6),
+            name: "SmartTunerTests", dependencies: ["SmartTuner", "TestScratch"], swiftSettings: strictSwift6),
     ]
 )

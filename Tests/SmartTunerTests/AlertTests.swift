@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestScratch
 
 @testable import SmartTuner
 
-@Suite("Alerts")
+@Suite("Alerts", .scratch)
 struct AlertTests {
     let token = "123456:SECRET-bot-token-abcdef"
 
@@ -23,7 +24,7 @@ struct AlertTests {
     func telegramDelivery() async throws {
         let server = try FakeTelegramServer(.ok)
         let logs = CollectedLogs()
-        let png = FileManager.default.temporaryDirectory.appendingPathComponent("a-\(UUID().uuidString).png").path
+        let png = Scratch.path("a", suffix: ".png")
         try Data([0x89, 0x50, 0x4E, 0x47, 1, 2, 3]).write(to: URL(fileURLWithPath: png))
         let actor = AlertActor(sinks: [try telegram(server)], secrets: [token], logger: logs.logger)
         actor.post(Alert(.firstAlignment, trialID: "t1", title: "Trial t1 aligned", message: String(repeating: "x", count: 5_000),
@@ -94,7 +95,7 @@ struct AlertTests {
     @Test("webhook: one JSON object per alert with a bearer token that no log shows; event log: one JSON line per alert")
     func webhookAndEventLog() async throws {
         let server = try FakeTelegramServer(.ok)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString).jsonl").path
+        let path = Scratch.path("events", suffix: ".jsonl")
         let logs = CollectedLogs()
         let actor = AlertActor(sinks: [WebhookSink(url: server.base.appendingPathComponent("hook"), bearerToken: "hook-secret-99"),
                                        EventLogSink(path: path)],
@@ -126,11 +127,11 @@ struct AlertTests {
     }
 }
 
-@Suite("Alert hygiene")
+@Suite("Alert hygiene", .scratch)
 struct AlertHygieneTests {
     @Test("a secret inside an alert is redacted before any sink sees it, the event log included")
     func redactedEverywhere() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("redact-\(UUID().uuidString).jsonl").path
+        let path = Scratch.path("redact", suffix: ".jsonl")
         let actor = AlertActor(sinks: [EventLogSink(path: path)], secrets: ["s3cr3t-token-value"], logger: CollectedLogs().logger)
         actor.post(Alert(.trialFailed, title: "failed calling https://api/bots3cr3t-token-value/x", message: "token=s3cr3t-token-value"))
         let running = Task { await actor.run() }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import TestScratch
 
 /// A loopback HTTP server imitating the Telegram Bot API (and any webhook), run by python3:
 /// answers `ok`, or 429 with `retry_after` once, or 500 once, or never. It records every
@@ -13,7 +14,7 @@ final class FakeTelegramServer: Sendable {
     private let log: String
 
     init(_ mode: Mode) throws {
-        log = FileManager.default.temporaryDirectory.appendingPathComponent("fake-telegram-\(UUID().uuidString).jsonl").path
+        log = Scratch.path("fake-telegram", suffix: ".jsonl")
         let script = """
         import http.server, json, sys, time, socketserver
         mode, log = sys.argv[1], sys.argv[2]

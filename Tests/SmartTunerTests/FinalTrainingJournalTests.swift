@@ -3,14 +3,15 @@ import Logging
 import Synchronization
 import Testing
 import TinyTacotron
+import TestScratch
 
 @testable import SmartTuner
 
 /// The journal that lets `auto` resume a killed final training: what it writes, what it reads
 /// back, and which checkpoint it resumes from.
-@Suite("Final training journal")
+@Suite("Final training journal", .scratch)
 struct FinalTrainingJournalTests {
-    let directory = NSTemporaryDirectory() + "final-journal-\(UUID().uuidString)"
+    let directory = Scratch.path("final-journal")
     var path: String { directory + "/journal.jsonl" }
 
     /// A checkpoint file with some content, and its SHA-256.
@@ -84,9 +85,9 @@ struct FinalTrainingJournalTests {
 }
 
 /// The lock that lets one `auto` at a time train and register a study's best parameters.
-@Suite("Final training lock")
+@Suite("Final training lock", .scratch)
 struct FinalTrainingLockTests {
-    let directory = NSTemporaryDirectory() + "final-lock-\(UUID().uuidString)"
+    let directory = Scratch.path("final-lock")
 
     @Test("one holder at a time; the holder's pid is told; released when the holder goes; a waiter gets it then")
     func exclusive() async throws {

@@ -1,10 +1,11 @@
 import Foundation
 import Synchronization
 import Testing
+import TestScratch
 
 @testable import SmartTuner
 
-@Suite("Memory watchdog")
+@Suite("Memory watchdog", .scratch)
 struct MemoryActorTests {
     @Test("RSS and available memory come from /proc; nvidia-smi output parses")
     func readings() {

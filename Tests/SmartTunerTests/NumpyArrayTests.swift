@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestScratch
 
 @testable import SmartTuner
 
-@Suite("NumPy files and attention analysis")
+@Suite("NumPy files and attention analysis", .scratch)
 struct NumpyArrayTests {
     /// A `.npy` file (version 1) holding `values` with `shape` as `descr`.
     static func npy(_ values: [Double], shape: [Int], descr: String = "<f4", fortran: Bool = false) -> Data {
@@ -37,7 +38,7 @@ struct NumpyArrayTests {
 
     @Test("a file NumPy itself wrote is read (when Python and NumPy are present, as scripts/test.sh ensures)")
     func realNumpyFile() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("np-\(UUID().uuidString).npy").path
+        let path = Scratch.path("np", suffix: ".npy")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

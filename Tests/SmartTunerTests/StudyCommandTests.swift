@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestScratch
 
 @testable import SmartTuner
 
@@ -18,7 +19,7 @@ func runSmartTuner(_ arguments: [String], in directory: String) throws -> (statu
     return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
 }
 
-@Suite("auto, monitor and train from a study, end to end through the CLI", .serialized)
+@Suite("auto, monitor and train from a study, end to end through the CLI", .serialized, .scratch)
 struct StudyCommandTests {
     /// Writes `drill.yaml` in `directory`: a drill study (two at once) with `trainer.final_steps`.
     func writeAutoStudy(in directory: String, trials: Int, steps: Int, finalSteps: Int) throws -> String {

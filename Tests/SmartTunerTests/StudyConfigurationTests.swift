@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestScratch
 
 @testable import SmartTuner
 
-@Suite("Study configuration files")
+@Suite("Study configuration files", .scratch)
 struct StudyConfigurationTests {
     @Test("the init template parses into the documented settings")
     func template() throws {
@@ -18,8 +19,7 @@ struct StudyConfigurationTests {
 
     @Test("the study file keeps the plan of the run that last opened it: steps, final steps and the sampler")
     func storedPlan() throws {
-        let directory = NSTemporaryDirectory() + "plan-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try Scratch.folder("plan")
         var settings = try StudyConfigurationFile.parse(Self.base, file: "s.yaml")
         settings.storage = directory + "/s.db"
         settings.sampler = .random

@@ -1,6 +1,7 @@
 import Foundation
 import Randomness
 import Testing
+import TestScratch
 
 @testable import SmartTuner
 
@@ -33,7 +34,7 @@ func finishedTrials(_ storage: String, study: String = "drill") throws -> [Store
     return try store.trials(of: try store.study(named: study))
 }
 
-@Suite("Studies survive kill -9 and share a file across processes", .serialized)
+@Suite("Studies survive kill -9 and share a file across processes", .serialized, .scratch)
 struct StudyCrashTests {
     @Test("SIGKILL at seeded random points, then re-running: exactly the requested trials, none repeated, the file intact (10 times)")
     func killAndResume() async throws {

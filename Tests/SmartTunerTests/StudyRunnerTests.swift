@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestScratch
 
 @testable import SmartTuner
 
@@ -28,13 +29,9 @@ func drillStudy(directory: String, trials: Int, parallelism: Int, steps: Int = 4
     """
 }
 
-func scratchDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "smarttuner-study-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+func scratchDirectory() throws -> String { try Scratch.folder("smarttuner-study") }
 
-@Suite("Study runner")
+@Suite("Study runner", .scratch)
 struct StudyRunnerTests {
     @Test("a study runs its trials in parallel under the tree; values, checkpoints and metrics are stored")
     func runsStudy() async throws {

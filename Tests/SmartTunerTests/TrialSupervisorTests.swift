@@ -1,12 +1,13 @@
 import Foundation
 import Logging
 import Testing
+import TestScratch
 
 @testable import SmartTuner
 
 /// Each failure cause end to end on a tiny built-in model: the recorded event sequence, the
 /// adjusted hyperparameters, the checkpoint resumed from, and the outcome.
-@Suite("Trial supervision and smart restart")
+@Suite("Trial supervision and smart restart", .scratch)
 struct TrialSupervisorTests {
     static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
@@ -22,7 +23,7 @@ struct TrialSupervisorTests {
             trialID: "t", hyperparameters: ["encoder_size": 8, "prenet_size": 8, "decoder_size": 8, "attention_size": 4,
                                            "batch_size": 4, "learning_rate": 0.002, "grad_clip": 1],
             steps: steps, validationInterval: 4, checkpointInterval: 4,
-            checkpointDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("trial-\(UUID().uuidString)").path,
+            checkpointDirectory: Scratch.path("trial"),
             attentionSamples: 2, heartbeatInterval: 0.05, faults: try FaultPlan(parsing: faults))
         request.builtinCorpus = Self.tinyCorpus
         return request

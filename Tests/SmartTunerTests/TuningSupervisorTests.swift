@@ -1,14 +1,15 @@
 import Foundation
 import Testing
+import TestScratch
 
 @testable import SmartTuner
 
-@Suite("The root of the tree")
+@Suite("The root of the tree", .scratch)
 struct TuningSupervisorTests {
     let tests = TrialSupervisorTests()
 
     func eventLog() -> (sink: EventLogSink, kinds: @Sendable () -> [String]) {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("alerts-\(UUID().uuidString).jsonl").path
+        let path = Scratch.path("alerts", suffix: ".jsonl")
         return (EventLogSink(path: path), {
             ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { line in
                 ((try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["alert"] as? [String: Any])?["kind"] as? String

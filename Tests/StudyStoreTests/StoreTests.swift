@@ -1,15 +1,12 @@
 import Foundation
 import Optimization
 import Testing
+import TestScratch
 
 @testable import StudyStore
 
-/// A fresh temporary directory per test.
-func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "studystore-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+/// A fresh scratch folder per test (removed with its suite's).
+func temporaryDirectory() throws -> String { try Scratch.folder("studystore") }
 
 let testSpace = try! SearchSpace([  // swiftlint:disable:this force_try — a literal, valid space
     .init("learning_rate", .float(low: 1e-4, high: 1e-1, log: true)),
@@ -25,7 +22,7 @@ func propose(_ history: [TrialSnapshot], _ number: Int) -> [String: ParameterVal
     RandomSampler(seed: 1).suggest(space: testSpace, number: number, history: history)
 }
 
-@Suite("Study store")
+@Suite("Study store", .scratch)
 struct StoreTests {
     let me = WorkerIdentity.current
 
@@ -162,7 +159,7 @@ struct StoreTests {
     }
 }
 
-@Suite("Study store: broken and foreign files")
+@Suite("Study store: broken and foreign files", .scratch)
 struct BrokenFileTests {
     func fileWith(_ bytes: Data) throws -> String {
         let path = try temporaryDirectory() + "/f.db"
@@ -260,7 +257,7 @@ struct BrokenFileTests {
     }
 }
 
-@Suite("Study store: Optuna reads SmartTuner studies")
+@Suite("Study store: Optuna reads SmartTuner studies", .scratch)
 struct OptunaCompatibilityTests {
     @Test("optuna.load_study opens a finished study: same trial count, best value and best parameters")
     func optunaLoadsStudy() throws {

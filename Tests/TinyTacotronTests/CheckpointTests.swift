@@ -1,16 +1,16 @@
 import Foundation
 import Randomness
 import Testing
+import TestScratch
 
 @testable import TinyTacotron
 
-@Suite("Checkpoints")
+@Suite("Checkpoints", .scratch)
 struct CheckpointTests {
     let directory: String
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tt-checkpoints-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = try Scratch.folder("tt-checkpoints")
     }
 
     @Test("resuming from a checkpoint gives exactly the losses of an uninterrupted run")

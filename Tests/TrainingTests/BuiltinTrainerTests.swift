@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import TinyTacotron
+import TestScratch
 
 @testable import Training
 
-@Suite("Built-in trainer behind the contract")
+@Suite("Built-in trainer behind the contract", .scratch)
 struct BuiltinTrainerTests {
     let trainer = BuiltinTrainer(corpus: TrainingFixtures.tinyCorpus)
 

@@ -2,12 +2,13 @@ import Foundation
 import Synchronization
 import Testing
 import TinyTacotron
+import TestScratch
 
 @testable import Training
 
 /// The child-process trainer against the real `smart-tuner worker` and against scripted
 /// misbehaving workers.
-@Suite("Process trainer")
+@Suite("Process trainer", .scratch)
 struct ProcessTrainerTests {
     /// The `smart-tuner` built next to this test bundle.
     static var smartTuner: String {

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TinyTacotron
+import TestScratch
 
 @testable import Training
 
@@ -17,9 +18,8 @@ enum TrainingFixtures {
                      heartbeatInterval: 0, faults: faults)
     }
 
-    static func temporaryDirectory() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("training-\(UUID().uuidString)").path
-    }
+    /// A scratch path (removed with the suite's scratch folder).
+    static func temporaryDirectory() -> String { Scratch.path("training") }
 }
 
 /// Collects emitted events.

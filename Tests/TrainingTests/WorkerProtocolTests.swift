@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestScratch
 
 @testable import Training
 
-@Suite("Worker protocol and fault plans")
+@Suite("Worker protocol and fault plans", .scratch)
 struct WorkerProtocolTests {
     @Test("every event round-trips through one JSON line, non-finite numbers included")
     func roundTrip() throws {
