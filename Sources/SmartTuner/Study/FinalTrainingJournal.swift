@@ -16,10 +16,13 @@ public final class FinalTrainingJournal: Sendable {
         public var plannedSteps: Int
         /// The incarnation that wrote the checkpoint.
         public var generation: Int
-        /// Its step, path, SHA-256 and training loss.
+        /// The step the checkpoint was taken at.
         public var step: Int
+        /// The checkpoint file.
         public var path: String
+        /// The file's SHA-256, lowercase hex.
         public var sha256: String
+        /// The training loss at the checkpoint; `nil` when it was not finite.
         public var loss: Double?
         /// The hyperparameters the incarnation ran with.
         public var hyperparameters: [String: Double]
