@@ -34,9 +34,9 @@ func fastExp(_ x: Double) -> Double {
     return x < -708 ? 0 : (x > 709 ? .infinity : p * scale)
 }
 
-/// e^x in single precision for x ≤ 0 (below −87 gives 0), relative error about 2e-7: the same
-/// branch-free scheme as the double-precision `fastExp` with a degree-7 polynomial, so that loops over `Float`
-/// vectorise four lanes to an SSE register. The direct Parzen sums use it.
+/// e^x in single precision for x ≤ 0 (below −87 gives 0), relative error about 2e-7: the
+/// double-precision `fastExp`'s branch-free scheme with a degree-7 polynomial, so that loops
+/// over `Float` vectorise four lanes to an SSE register. The direct Parzen sums use it.
 @inline(__always)
 func fastExp(_ x: Float) -> Float {
     let clamped = max(x, -87)
@@ -87,8 +87,9 @@ func fastErf(_ x: Double) -> Double {
 
 /// The natural logarithm of a positive normal `x`, relative error about 1e-15, branch-free and
 /// free of float–integer conversions (the mantissa is reduced to [√½, √2) and
-/// log m = 2 atanh((m − 1)/(m + 1)) summed as a series in s²). The binned kernels of the Parzen
-/// estimator take one per kernel and candidate; the library `log` does not vectorise.
+/// log m = 2 atanh((m − 1)/(m + 1)) summed as a series in s²). For loops that must vectorise
+/// (the observation table's log-scale columns, the log-space binned kernels), which the
+/// library `log` does not; one value at a time, the library is faster.
 @inline(__always)
 func fastLog(_ x: Double) -> Double {
     let bits = x.bitPattern

@@ -86,8 +86,7 @@ struct AutoCommand: AsyncParsableCommand {
     }
 
     private func alerts(_ settings: StudySettings, logger: Logger) throws -> AlertActor {
-        let log = ((settings.trainer.directory as NSString).appendingPathComponent(settings.name) as NSString).appendingPathComponent("events.jsonl")
-        do { return try settings.alerts.makeActor(defaultLog: log, logger: logger) } catch let invalid as InvalidSetting {
+        do { return try settings.alerts.makeActor(defaultLog: settings.defaultEventLog, logger: logger) } catch let invalid as InvalidSetting {
             throw CommandFailure(invalid.description)
         }
     }

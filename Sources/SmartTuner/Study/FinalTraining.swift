@@ -22,9 +22,7 @@ public struct FinalTraining: Sendable {
     public var steps: Int { settings.trainer.fullBudgetSteps }
 
     /// The folder of the training's checkpoints (`g<generation>` below it) and journal.
-    public var directory: String {
-        ((settings.trainer.directory as NSString).appendingPathComponent(settings.name) as NSString).appendingPathComponent("final")
-    }
+    public var directory: String { (settings.directory as NSString).appendingPathComponent("final") }
 
     /// The lock that lets one `auto` at a time train and register (see ``FinalTrainingLock``).
     public var lockPath: String { (directory as NSString).appendingPathComponent("auto.lock") }

@@ -36,15 +36,13 @@ public final class StudyRunner: Service, Sendable {
         self.logger = logger
         self.onEvent = onEvent
         self.pollInterval = pollInterval
-        let directory = (settings.trainer.directory as NSString).appendingPathComponent(settings.name)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: settings.directory, withIntermediateDirectories: true)
         let store = try StudyStore(path: settings.storage)
         let study = try StudyActor(store: store, settings: settings, logger: logger)
         self.study = study
         var configuration = settings.trialConfiguration(logger: logger, makeTrainer: makeTrainer)
         configuration.pruneCheck = { trialID, step, value in study.prune(trialID: trialID, step: step, objective: value) }
-        let alertActor = try alerts ?? settings.alerts.makeActor(defaultLog: (directory as NSString).appendingPathComponent("events.jsonl"),
-                                                                 logger: logger)
+        let alertActor = try alerts ?? settings.alerts.makeActor(defaultLog: settings.defaultEventLog, logger: logger)
         tuning = TuningSupervisor(trialConfiguration: configuration, alerts: alertActor, memory: memory ?? MemoryActor(logger: logger),
                                   study: study, logger: logger)
     }

@@ -1,4 +1,5 @@
 import Alignment
+import Foundation
 import Optimization
 import StudyStore
 import Training
@@ -55,6 +56,13 @@ public struct StudySettings: Sendable {
         StudyDefinition(name: name, direction: direction, space: space, seed: seed, targetTrials: trials,
                         configurationJSON: StudyPlan(self).json)
     }
+
+    /// The study's folder, `<trainer.directory>/<name>`: trials' and the final training's
+    /// checkpoints, and the default event log.
+    public var directory: String { (trainer.directory as NSString).appendingPathComponent(name) }
+
+    /// The default event log, `<directory>/events.jsonl`.
+    public var defaultEventLog: String { (directory as NSString).appendingPathComponent("events.jsonl") }
 }
 
 /// How trials train (YAML `trainer`).
