@@ -80,19 +80,30 @@ final class SQLiteConnection {
     /// Runs `body` in a write transaction; retried from the start (up to `attempts` times,
     /// with a growing pause) when the database is busy or locked by another process.
     func writeTransaction<T>(attempts: Int = 50, _ body: () throws -> T) throws -> T {
+        try retryingWhileBusy(attempts: attempts) {
+            try execute("BEGIN IMMEDIATE")
+            do {
+                let result = try body()
+                try execute("COMMIT")
+                return result
+            } catch {
+                try? execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` again, up to `attempts` times with a growing pause (1 ms · attempt², at most
+    /// 200 ms; about 8 s in all), while it fails because another connection holds the database.
+    /// SQLite returns busy without calling the busy handler where waiting could deadlock (a
+    /// read lock upgraded to a write lock, as a journal-mode switch does), so the busy timeout
+    /// alone does not cover every statement.
+    func retryingWhileBusy<T>(attempts: Int = 50, _ body: () throws -> T) throws -> T {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                try execute("BEGIN IMMEDIATE")
-                do {
-                    let result = try body()
-                    try execute("COMMIT")
-                    return result
-                } catch {
-                    try? execute("ROLLBACK")
-                    throw error
-                }
+                return try body()
             } catch let error as StudyStoreError where error.isBusy && attempt < attempts {
                 usleep(useconds_t(min(200_000, 1_000 * attempt * attempt)))
             }

@@ -73,7 +73,8 @@ public final class StudyStore: @unchecked Sendable {
             guard hasOptuna else { throw StudyStoreError.foreignDatabase(path: path, reason: "it has no study tables") }
             return version
         }
-        try connection.execute("PRAGMA journal_mode = WAL")
+        // A new file's first openers race to switch it to WAL (the mode then stays with the file).
+        try connection.retryingWhileBusy { try connection.execute("PRAGMA journal_mode = WAL") }
         try connection.execute("PRAGMA synchronous = NORMAL")
         try connection.execute("PRAGMA foreign_keys = ON")
         guard !hasOptuna || version < StudySchema.migrations.count else { return version }

@@ -1,5 +1,6 @@
 import Foundation
 import Optimization
+import Synchronization
 import Testing
 import TestScratch
 
@@ -141,6 +142,29 @@ struct StoreTests {
         let reader = try StudyStore(path: path, readOnly: true)
         #expect(try reader.trials(of: study).count == 1)
         #expect(throws: StudyStoreError.self) { try reader.claim(study, worker: me, staleAfter: 1, propose: propose) }
+    }
+
+    @Test("connections that create one new file at the same moment all open it and see one study")
+    func simultaneousCreation() throws {
+        // Each round, 8 connections race to create, set WAL on and migrate the same new file:
+        // the journal-mode switch may not wait for a busy handler, so it must be retried.
+        let directory = try temporaryDirectory()
+        for round in 0..<50 {
+            let path = "\(directory)/race-\(round).db"
+            let errors = Mutex<[String]>([])
+            let studies = Mutex<Set<Int64>>([])
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                do {
+                    let study = try StudyStore(path: path).createOrOpen(definition())
+                    studies.withLock { _ = $0.insert(study.id) }
+                } catch {
+                    errors.withLock { $0.append("\(error)") }
+                }
+            }
+            #expect(errors.withLock { $0 } == [], "round \(round)")
+            #expect(studies.withLock { $0.count } == 1, "round \(round)")
+            #expect(try StudyStore(path: path, readOnly: true).integrityCheck() == "ok")
+        }
     }
 
     @Test("the model registry keeps versions and stage history; one production version per name")
