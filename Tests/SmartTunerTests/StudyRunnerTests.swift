@@ -54,6 +54,37 @@ struct StudyRunnerTests {
         try await StudyRunner(settings: settings, pollInterval: .milliseconds(50)).run()
         #expect(try store.trials(of: try store.study(named: "drill")).count == 4)
     }
+
+    @Test("a NaN restarts each trial by the study file's rule, not the default: only the named change, from scratch")
+    func configuredRestartRule() async throws {
+        let directory = try scratchDirectory()
+        let yaml = drillStudy(directory: directory, trials: 2, parallelism: 2)
+            .replacingOccurrences(of: "  corpus: miniature", with: "  corpus: miniature\n  faults: nan@15")
+            + """
+
+            restart:
+              rules:
+                nonFinite:
+                  adjust:
+                    learning_rate: {set: 0.0004}
+                  resume: scratch
+            """
+        let settings = try StudyConfigurationFile.parse(yaml, file: "drill.yaml")
+        try await StudyRunner(settings: settings, pollInterval: .milliseconds(50)).run()
+        let store = try StudyStore(path: settings.storage, readOnly: true)
+        let trials = try store.trials(of: try store.study(named: "drill"))
+        #expect(trials.map(\.state) == [.complete, .complete])
+        for trial in trials {
+            let restarts = try store.restarts(of: trial)
+            #expect(restarts.map(\.cause) == ["nonFinite"], "trial \(trial.number)")
+            let changes = try JSONDecoder().decode([ParameterChange].self, from: Data((restarts.first?.changesJSON ?? "[]").utf8))
+            // The default rule would also have halved grad_clip and resumed from the checkpoint at step 10.
+            #expect(changes.map(\.name) == ["learning_rate"] && changes.first?.to == 0.0004, "\(changes)")
+            #expect(restarts.first?.checkpoint == nil, "resumed from scratch")
+            #expect(restarts.first?.generation == 1 && trial.lastStep == 40)
+            #expect(trial.hyperparameters["learning_rate"] == 0.0004, "the last incarnation trained with the rule's value")
+        }
+    }
 }
 
 final class EventCollector: Sendable {

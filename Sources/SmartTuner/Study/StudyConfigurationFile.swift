@@ -65,12 +65,16 @@ struct StudyFileReader {
         return nil
     }
 
-    private mutating func section(_ node: Node, _ path: String, _ allowed: [String]) throws -> [String: Node] {
+    /// The keys of the mapping at `path` (each checked against `allowed`), remembered for errors.
+    mutating func section(_ node: Node, _ path: String, _ allowed: [String]) throws -> [String: Node] {
         nodes[path] = node
         let keys = try yaml.mapping(node, path, allowed: allowed)
         for (key, value) in keys { nodes["\(path).\(key)"] = value }
         return keys
     }
+
+    /// Remembers `node` as the place of `keyPath`, for errors found after reading.
+    mutating func remember(_ node: Node, at keyPath: String) { nodes[keyPath] = node }
 
     mutating func read(_ root: Node) throws -> StudySettings {
         let top = try section(root, "", ["study", "trainer", "search_space", "quality", "early_stop", "restart", "memory", "alerts"])
@@ -100,10 +104,7 @@ struct StudyFileReader {
             if let n = q["failed_focus_rate"] { settings.thresholds.failedFocus = try yaml.double(n, "quality.failed_focus_rate") }
         }
         if let node = top["early_stop"] { settings.earlyStop = try earlyStop(node) }
-        if let node = top["restart"] {
-            let r = try section(node, "restart", ["max_restarts_per_trial"])
-            if let n = r["max_restarts_per_trial"] { settings.restart.maxRestartsPerTrial = try yaml.int(n, "restart.max_restarts_per_trial", range: 0...100) }
-        }
+        if let node = top["restart"] { settings.restart = try restartPolicy(node, trainer: settings.trainer) }
         if let node = top["memory"] {
             let m = try section(node, "memory", ["trial_budget_mib"])
             if let n = m["trial_budget_mib"] { settings.memoryBudgetMiB = try yaml.double(n, "memory.trial_budget_mib") }
@@ -142,7 +143,7 @@ struct StudyFileReader {
         if let n = t["faults"] { settings.faults = try yaml.string(n, "trainer.faults") }
         if let n = t["fixed"] {
             for (name, key, value) in try yaml.anyMapping(n, "trainer.fixed") {
-                nodes["trainer.fixed.\(name)"] = key
+                remember(key, at: "trainer.fixed.\(name)")
                 settings.fixed[name] = try yaml.double(value, "trainer.fixed.\(name)")
             }
         }

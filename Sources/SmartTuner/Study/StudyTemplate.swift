@@ -48,6 +48,12 @@ public enum StudyTemplate {
 
         restart:
           max_restarts_per_trial: 2
+          # rules:                      # smart restart per failure cause (DESIGN §4); a cause named here keeps
+          #   nonFinite:                # its default rule except for what it gives
+          #     adjust:                 # replaces the default changes: multiply | add | set, then min / max
+          #       learning_rate: {multiply: 0.5, min: 1.0e-6}
+          #       grad_clip: {multiply: 0.5, min: 0.1}
+          #     resume: last_good_checkpoint   # last_good_checkpoint | before_spike | last_aligned_or_scratch | scratch
 
         # alerts:
         #   telegram_chat: "123456"     # the bot token comes from TELEGRAM_BOT_TOKEN, never from this file

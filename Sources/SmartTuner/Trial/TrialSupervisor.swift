@@ -146,6 +146,11 @@ public final class TrialSupervisor: Sendable {
             return .escalate
         }
         let plan = configuration.restart.plan(after: trial.cause, hyperparameters: context.input.hyperparameters)
+        if !plan.skipped.isEmpty {
+            configuration.logger.warning("the restart rule names hyperparameters this trial does not have; they were left out", metadata: [
+                "trial": "\(context.input.trialID)", "cause": "\(trial.cause.rawValue)", "skipped": "\(plan.skipped.joined(separator: ", "))",
+            ])
+        }
         let failureStep = trial.evidence.values["step"].map { Int($0) }
         let checkpoint = record.checkpoint(for: plan.resume, failureStep: failureStep)
         var next = context.input
