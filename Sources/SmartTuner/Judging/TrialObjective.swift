@@ -41,8 +41,12 @@ public struct TrialObjective: Sendable, Hashable, Codable {
     }
 
     /// The objective of a validation (lower is better). Missing optional metrics count as 0.
+    /// Terms are added in the order of ``termNames``, never in the dictionary's order (which
+    /// differs from process to process), so every process gets the same value to the last bit.
     public func value(validationLoss: Double, metrics: AlignmentMetrics) -> Double {
-        weights.reduce(0) { total, term in total + term.value * Self.term(term.key, validationLoss, metrics) }
+        Self.termNames.reduce(0) { total, name in
+            weights[name].map { total + $0 * Self.term(name, validationLoss, metrics) } ?? total
+        }
     }
 
     static func term(_ name: String, _ loss: Double, _ m: AlignmentMetrics) -> Double {

@@ -122,4 +122,23 @@ struct EarlyStopJudgeTests {
         #expect(try TrialObjective(weights: ["val_loss": 1]).value(validationLoss: 0.3, metrics: metrics) == 0.3)
         #expect(throws: TrialObjective.Error.unknownTerm("focus")) { try TrialObjective(weights: ["focus": 1]) }
     }
+
+    @Test("the objective adds its terms in one fixed order: the same bits however its weights dictionary is laid out")
+    func objectiveOrder() throws {
+        let metrics = AlignmentMetrics(focusRate: 0.8137, coverage: 0.7311, diagonality: 0.9973, backJumpRate: 0.0113, skipRate: 0.0371,
+                                       missingTokens: 0.0417, entropy: 0.1687, drift: 0.0354, stopError: 0.0267, accuracy: 0.9868)
+        let weights = Dictionary(uniqueKeysWithValues: TrialObjective.termNames.enumerated().map { ($1, 0.1 + 0.37 * Double($0)) })
+        let expected = TrialObjective.termNames.reduce(0.0) { $0 + (weights[$1] ?? 0) * TrialObjective.term($1, 0.4321, metrics) }
+        // Dictionaries of the same entries iterate in different orders at different capacities
+        // (and, in Swift, in different processes): the value must not follow that order.
+        var rng = SplitMix64(seed: 9)
+        for capacity in [0, 16, 64, 256, 1_024] {
+            var names = TrialObjective.termNames
+            for i in names.indices.reversed() { names.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            var laidOut = [String: Double](minimumCapacity: capacity)
+            for name in names { laidOut[name] = weights[name] }
+            let value = try TrialObjective(weights: laidOut).value(validationLoss: 0.4321, metrics: metrics)
+            #expect(value.bitPattern == expected.bitPattern, "capacity \(capacity): \(value) ≠ \(expected)")
+        }
+    }
 }
