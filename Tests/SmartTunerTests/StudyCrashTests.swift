@@ -63,6 +63,61 @@ struct StudyCrashTests {
         #expect(takeOvers >= 3, "trials left running by the killed process are taken over and resumed (\(takeOvers))")
     }
 
+    @Test("Ctrl-C stops gracefully: running trials checkpoint where they are and stay RUNNING; the next run resumes them to the values of an uninterrupted study")
+    func interruptAndResume() async throws {
+        // Slowed steps, so that the interrupt lands mid-trial; no early stop, so both runs train every step.
+        func study(in directory: String) throws -> String {
+            let config = "\(directory)/drill.yaml"
+            try drillStudy(directory: directory, trials: 2, parallelism: 2, steps: 160)
+                .replacingOccurrences(of: "  corpus: miniature", with: "  corpus: miniature\n  faults: slow@15")
+                .replacingOccurrences(of: "  checkpoint_interval: 10", with: "  checkpoint_interval: 50")
+                .appending("\n  patience: 0\n  overfitting_validations: 1000\n")
+                .write(toFile: config, atomically: true, encoding: .utf8)
+            return config
+        }
+        let reference = try scratchDirectory()
+        let uninterrupted = try startOptimize(config: try study(in: reference), directory: reference, tag: "whole")
+        uninterrupted.waitUntilExit()
+        let expected = try finishedTrials("\(reference)/study.db")
+        #expect(uninterrupted.terminationStatus == 0 && expected.map(\.state) == [.complete, .complete])
+
+        let directory = try scratchDirectory()
+        let config = try study(in: directory)
+        let interrupted = try startSmartTuner(["optimize", "--config", config], directory: directory, tag: "interrupted")
+        // Interrupted once both trials are past their first validations and between checkpoints.
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            let steps = ((try? finishedTrials("\(directory)/study.db")) ?? []).map(\.lastStep)
+            if steps.count == 2, steps.allSatisfy({ $0 >= 60 }) { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        kill(interrupted.processIdentifier, SIGINT)
+        interrupted.waitUntilExit()
+        let output = (try? String(contentsOfFile: "\(directory)/interrupted.out", encoding: .utf8)) ?? ""
+        #expect(interrupted.terminationStatus == 0, "\(output.suffix(500))")
+        #expect(output.components(separatedBy: "left running; the next run resumes it").count == 3, "\(output.suffix(500))")
+        let store = try StudyStore(path: "\(directory)/study.db", readOnly: true)
+        let left = try store.trials(of: try store.study(named: "drill"))
+        #expect(left.map(\.state) == [.running, .running])
+        #expect(try store.integrityCheck() == "ok")
+        for trial in left {
+            // The stop checkpoints where the trial was, not only at the last 50-step interval.
+            let newest = try store.checkpoints(of: trial).map(\.step).max()
+            #expect(newest == trial.lastStep && trial.lastStep < 160, "trial \(trial.number): \(String(describing: newest)) at \(trial.lastStep)")
+        }
+
+        let rerun = try startSmartTuner(["optimize", "--config", config], directory: directory, tag: "rerun")
+        rerun.waitUntilExit()
+        let rerunOutput = (try? String(contentsOfFile: "\(directory)/rerun.out", encoding: .utf8)) ?? ""
+        #expect(rerun.terminationStatus == 0)
+        #expect(rerunOutput.components(separatedBy: "taken over at generation 1 from").count == 3, "\(rerunOutput.suffix(500))")
+        let resumed = try finishedTrials("\(directory)/study.db")
+        #expect(resumed.map(\.state) == [.complete, .complete] && resumed.map(\.lastStep) == [160, 160])
+        // Each value is the best validation over the whole training, before and after the interrupt.
+        #expect(resumed.map(\.value) == expected.map(\.value))
+        #expect(resumed.map(\.intermediate) == expected.map(\.intermediate))
+    }
+
     @Test("8 processes on one study file finish every trial, with no lock error and nothing left running")
     func eightProcesses() async throws {
         let directory = try scratchDirectory()

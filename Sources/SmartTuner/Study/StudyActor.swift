@@ -72,6 +72,18 @@ public actor StudyActor {
         return claim
     }
 
+    /// Carries a taken-over trial's validations up to `step`, where its new incarnation resumes,
+    /// into the value it will finish with: a trial resumed after its worker stopped or died ends
+    /// with the value an uninterrupted run gives it. Later validations of the lost run are not
+    /// carried: the new incarnation validates those steps again.
+    nonisolated func resume(trialID: String, fromStep step: Int) {
+        owned.withLock { owned in
+            guard var entry = owned[trialID] else { return }
+            entry.objectives = entry.trial.intermediate.filter { $0.key <= step }.sorted { $0.key < $1.key }.map(\.value)
+            owned[trialID] = entry
+        }
+    }
+
     /// The id trials of this study carry in the tree: `<study>-<number>`.
     public nonisolated func trialID(_ trial: StoredTrial) -> String { "\(study.definition.name)-\(trial.number)" }
 

@@ -104,6 +104,7 @@ public final class StudyRunner: Service, Sendable {
                 try await run(trial, resume: nil, takenOver: false)
             case .resumed(let trial, let checkpoints):
                 let good = checkpoints.first { CheckpointDigest.verify(path: $0.path, expected: $0.sha256) }
+                study.resume(trialID: study.trialID(trial), fromStep: good?.step ?? 0)
                 try await run(trial, resume: good, takenOver: true)
             }
         }
