@@ -41,7 +41,7 @@ enum ReportPrinter {
     static func print(_ report: StudyReport) {
         let states = ["complete", "pruned", "failed", "running"].map { "\(report.states[$0] ?? 0) \($0)" }.joined(separator: ", ")
         Swift.print("\nStudy \(report.study) (\(report.storage)): \(states) of \(report.target)" +
-                    (report.takeOvers > 0 ? "; \(report.takeOvers) trial(s) taken over after a worker died" : ""))
+                    (report.takeOvers > 0 ? "; \(report.takeOvers) take-over(s) of trials whose worker stopped or died" : ""))
         guard let best = report.best else {
             Swift.print("No complete trial yet.")
             return

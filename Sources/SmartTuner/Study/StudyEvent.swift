@@ -42,7 +42,7 @@ public struct StudyReport: Sendable, Codable {
     public let target: Int
     /// Trials by state: complete, pruned, failed, running.
     public let states: [String: Int]
-    /// Trials taken over after a worker died.
+    /// Take-overs: trials resumed after their worker stopped or died.
     public let takeOvers: Int
     /// The best complete trial.
     public let best: Best?

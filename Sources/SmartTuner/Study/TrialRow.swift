@@ -14,7 +14,7 @@ public struct TrialRow: Sendable, Codable {
     public let step: Int
     /// Its current generation (restarts and take-overs each add one).
     public let generation: Int
-    /// Times it was taken over after its worker died.
+    /// Times it was taken over after its worker stopped or died.
     public let interruptions: Int
     /// Its smart restarts (each restart and each take-over starts a new generation).
     public let restarts: Int
