@@ -76,6 +76,18 @@ public struct AttentionSample: Sendable, Hashable, Codable {
         case gateLogits = "gate_logits"
         case trueAlignment = "true_alignment"
     }
+
+    /// Decodes the weights and logits as doubles, then rounds them to `Float`: a script that
+    /// computes in double precision writes weights such as 1e-50, which Foundation refuses to
+    /// decode as `Float` at all (it would drop the whole validation); as a `Float` it is 0.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        frames = try container.decode(Int.self, forKey: .frames)
+        tokens = try container.decode(Int.self, forKey: .tokens)
+        attention = try container.decode([Double].self, forKey: .attention).map { Float($0) }
+        gateLogits = try container.decodeIfPresent([Double].self, forKey: .gateLogits)?.map { Float($0) }
+        trueAlignment = try container.decodeIfPresent([Int].self, forKey: .trueAlignment)
+    }
 }
 
 /// One validation's figures.

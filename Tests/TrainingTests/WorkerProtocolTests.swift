@@ -36,6 +36,17 @@ struct WorkerProtocolTests {
         #expect(metrics.step == 7 && metrics.losses["total"]?.isNaN == true && metrics.gradNorm == .infinity)
     }
 
+    @Test("attention written in double precision decodes: weights below Float's range become 0, not a malformed line")
+    func doublePrecisionAttention() throws {
+        // What numpy's float64 attention gives after .tolist(): a tail far below Float's range.
+        let line = #"{"type": "validation", "step": 30, "losses": {"total": 0.37}, "samples": [{"frames": 2, "tokens": 3, "# +
+            #""attention": [0.9999999, 1e-7, 1.2e-200, 5e-324, 0.5, 0.5], "gate_logits": [-1e60, 1e60], "true_alignment": [0, 1]}]}"#
+        guard case .validation(let metrics) = try WorkerProtocol.decode(Data(line.utf8)) else { Issue.record("not a validation"); return }
+        let sample = try #require(metrics.samples.first)
+        #expect(sample.attention == [0.9999999, 1e-7, 0, 0, 0.5, 0.5])
+        #expect(sample.gateLogits == [-.infinity, .infinity] && sample.trueAlignment == [0, 1])
+    }
+
     @Test("malformed lines are refused with a reason", arguments: [
         "not json", "{}", #"{"type": "teleport"}"#, #"{"type": "step", "step": "seven"}"#, "",
     ])
