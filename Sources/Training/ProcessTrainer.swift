@@ -16,7 +16,7 @@ import SystemPackage
 /// as a hang. Malformed or oversized lines are counted and reported, never fatal. The child is
 /// always reaped before `train` returns.
 public struct ProcessTrainer: Trainer {
-    /// The program to run.
+    /// The program to run: a path, or a bare name (`python3`) looked up in `PATH` as a shell would.
     public var executable: String
     /// Its arguments.
     public var arguments: [String]
@@ -52,7 +52,7 @@ public struct ProcessTrainer: Trainer {
         requestLine.append(UInt8(ascii: "\n"))
         let watch = ProcessWatch()
         var configuration = Configuration(
-            executable: .path(FilePath(executable)), arguments: Arguments(arguments),
+            executable: executable.contains("/") ? .path(FilePath(executable)) : .name(executable), arguments: Arguments(arguments),
             environment: .inherit.updating(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) })))
         configuration.platformOptions.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: terminationGrace)]
         let (timeout, grace, maxLine) = (heartbeatTimeout, terminationGrace, maxLineBytes)
@@ -114,6 +114,13 @@ public struct ProcessTrainer: Trainer {
     private static func deliver(_ pieces: [LineSplitter.Piece], watch: ProcessWatch,
                                 emit: @Sendable (TrainingEvent) async throws -> Void,
                                 problem: (@Sendable (String) -> Void)?) async throws {
+        // A line that cannot be read is counted, told to `problem`, and passed on as the
+        // trainer's own warning, so that it reaches the trial's record.
+        func report(_ text: String) async throws {
+            watch.countProblem()
+            problem?(text)
+            try await emit(.log(level: "warning", message: "protocol: \(text)"))
+        }
         for piece in pieces {
             switch piece {
             case .line(let bytes):
@@ -122,12 +129,10 @@ public struct ProcessTrainer: Trainer {
                     watch.record(event)
                     try await emit(event)
                 } catch let error as WorkerProtocol.DecodingError {
-                    watch.countProblem()
-                    problem?("malformed line (\(bytes.count) bytes): \(error)")
+                    try await report("skipped a line that is not a valid event (\(bytes.count) bytes): \(error)")
                 }
             case .oversized(let size):
-                watch.countProblem()
-                problem?("oversized line of at least \(size) bytes skipped")
+                try await report("skipped an oversized line of at least \(size) bytes")
             }
         }
     }

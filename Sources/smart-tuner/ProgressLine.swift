@@ -43,7 +43,7 @@ final class ProgressLine: Sendable {
                 return render(state)
             }
             emit(line, terminator: interactive ? "\r" : "\n")
-        case .failed, .restarted, .firstAlignment, .started:
+        case .failed, .restarted, .firstAlignment, .started, .trainerMessage:
             emit(String(describing: event), terminator: "\n", clear: true)
         case .checkpoint, .finished:
             break

@@ -16,7 +16,7 @@ struct StudyDisplay: Sendable {
                 : "trial \(number): started  \(values)"
         case .trial(let number, let event):
             switch event {
-            case .restarted, .failed, .firstAlignment: line = "trial \(number): \(event.description)"
+            case .restarted, .failed, .firstAlignment, .trainerMessage: line = "trial \(number): \(event.description)"
             default: line = nil
             }
         case .trialFinished(let number, let outcome, let value, let newBest):

@@ -88,6 +88,37 @@ struct TrialSupervisorTests {
         }
     }
 
+    /// Logs `count` lines at each of debug, info and warning, one error, then returns.
+    struct ChattyTrainer: Trainer {
+        let count: Int
+        func train(_ request: TrainRequest, control: TrainerControl,
+                   emit: @escaping @Sendable (TrainingEvent) async throws -> Void) async throws {
+            for index in 1...count {
+                for level in ["debug", "info", "WARNING"] { try await emit(.log(level: level, message: "\(level) \(index)")) }
+            }
+            try await emit(.log(level: "error", message: String(repeating: "e", count: 5_000)))
+            try await emit(.step(StepMetrics(step: 1, losses: ["total": 1], gradNorm: 1, learningRate: 0.001, throughput: 1)))
+        }
+    }
+
+    @Test("a trainer's warnings and errors are kept in the trial's timeline, at most 50 an incarnation and 1 000 characters each")
+    func trainerMessagesKept() async throws {
+        func kept(_ count: Int) async throws -> [(level: String, message: String)] {
+            let trial = TrialSupervisor(request: try request(""), configuration: configuration(trainer: ChattyTrainer(count: count)))
+            _ = try await trial.run()
+            return trial.record.timeline.compactMap { event in
+                if case .trainerMessage(0, let level, let message) = event { return (level, message) }
+                return nil
+            }
+        }
+        let few = try await kept(3)
+        #expect(few.map(\.level) == ["warning", "warning", "warning", "error"])
+        #expect(few.map(\.message).prefix(3) == ["WARNING 1", "WARNING 2", "WARNING 3"] && few.last?.message.count == 1_000)
+        let many = try await kept(80)
+        #expect(many.count == 50 && many.allSatisfy { $0.level == "warning" })
+        #expect(many.last?.message == "WARNING 50 (further warnings of this incarnation are not kept)")
+    }
+
     @Test("a NaN in the very last step still fails the incarnation: its end waits for the judge's verdicts",
           arguments: 0..<10)
     func nanInLastStepFails(run: Int) async throws {

@@ -95,7 +95,7 @@ struct ProcessTrainerTests {
         #expect(steps == Array(1...steps.count))
     }
 
-    @Test("malformed and oversized lines are counted and skipped; the rest arrives")
+    @Test("malformed and oversized lines are counted, skipped and passed on as warnings; the rest arrives")
     func badLines() async throws {
         let problems = Mutex<[String]>([])
         var trainer = try script("""
@@ -108,10 +108,15 @@ struct ProcessTrainerTests {
         trainer.onProtocolProblem = { message in problems.withLock { $0.append(message) } }
         let log = EventLog()
         try await trainer.train(try workerRequest(), control: TrainerControl()) { log.append($0) }
-        #expect(log.kinds == ["hello", "step1", "finished1"])
+        #expect(log.kinds == ["hello", "log", "log", "step1", "finished1"])
         let reported = problems.withLock { $0 }
         #expect(reported.count == 2)
-        #expect(reported.contains { $0.contains("malformed") } && reported.contains { $0.contains("oversized") })
+        #expect(reported.contains { $0.contains("not a valid event") } && reported.contains { $0.contains("oversized") })
+        let warnings = log.events.compactMap { event -> String? in
+            if case .log("warning", let message) = event { return message }
+            return nil
+        }
+        #expect(warnings == reported.map { "protocol: \($0)" })
     }
 
     @Test("exit statuses and signals are classified; stderr is kept for the record")

@@ -21,6 +21,7 @@ actor TrainerActor {
     private let heartbeatTimeout: Duration
     private let control = TrainerControl()
     private var lastActivity = ContinuousClock.now
+    private var keptMessages = 0
 
     init(request: TrainRequest, trainer: any Trainer, record: TrialRecord, judge: MailboxSender<JudgeInput>,
          quality: MailboxSender<QualityInput>, signals: Mailbox<TrainerSignal>, heartbeatTimeout: Duration) {
@@ -105,10 +106,26 @@ actor TrainerActor {
             try await quality.send(.validation(metrics))
         case .checkpoint(let info):
             record.recordCheckpoint(info, generation: request.generation)
-        case .hello, .heartbeat, .log, .finished:
+        case .log(let level, let message):
+            keep(level: level, message: message)
+        case .hello, .heartbeat, .finished:
             break
         }
     }
+
+    /// Keeps a trainer's warnings and errors in the trial's timeline (and so in the study's
+    /// events): at most ``keptMessageLimit`` per incarnation, each cut to 1 000 characters, so
+    /// that a script warning at every step cannot flood the store.
+    private func keep(level: String, message: String) {
+        guard Self.keptLevels.contains(level.lowercased()), keptMessages < Self.keptMessageLimit else { return }
+        keptMessages += 1
+        let text = keptMessages == Self.keptMessageLimit
+            ? "\(message.prefix(1_000)) (further warnings of this incarnation are not kept)" : String(message.prefix(1_000))
+        record.append(.trainerMessage(generation: request.generation, level: level.lowercased(), message: text))
+    }
+
+    private static let keptLevels: Set<String> = ["warning", "warn", "error", "critical", "fatal"]
+    static let keptMessageLimit = 50
 
     /// Waits for a verdict that ends the incarnation, or for the end of training to come back.
     private func watchSignals() async -> Ending? {

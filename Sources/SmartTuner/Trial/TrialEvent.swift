@@ -17,6 +17,9 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
     case failed(generation: Int, cause: FailureCause, evidence: Evidence)
     /// Smart restart: the next incarnation's changes, resume point and delay.
     case restarted(generation: Int, cause: FailureCause, changes: [ParameterChange], checkpoint: String?, backoff: Duration)
+    /// The trainer said something worth keeping: a `log` line at level warning or above, or a
+    /// protocol line it wrote that could not be read (level `warning`, from the tuner).
+    case trainerMessage(generation: Int, level: String, message: String)
     /// The trial ended.
     case finished(TrialOutcome)
 
@@ -32,6 +35,7 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
         case .restarted(let generation, let cause, let changes, let checkpoint, _):
             return "restarted g\(generation) after \(cause.rawValue): \(changes.map(\.description).joined(separator: ", "))"
                 + (checkpoint.map { " from \(fileName($0))" } ?? " from scratch")
+        case .trainerMessage(let generation, let level, let message): return "trainer g\(generation) \(level): \(message)"
         case .finished(let outcome): return "finished: \(outcome)"
         }
     }
@@ -45,6 +49,7 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
         case .checkpoint: return "checkpoint"
         case .failed(_, let cause, _): return "failed(\(cause.rawValue))"
         case .restarted(_, let cause, _, _, _): return "restarted(\(cause.rawValue))"
+        case .trainerMessage(_, let level, _): return "trainer(\(level))"
         case .finished(let outcome): return "finished(\(outcome.kind))"
         }
     }
