@@ -46,7 +46,7 @@ public struct StepMetrics: Sendable, Hashable, Codable {
     }
 
     /// The optimised loss (`total`, else the sum of the components).
-    public var totalLoss: Double { losses["total"] ?? losses.values.reduce(0, +) }
+    public var totalLoss: Double { losses["total"] ?? LossComponents.sum(losses) }
 }
 
 /// One utterance's attention as the quality analysis needs it.
@@ -107,7 +107,7 @@ public struct ValidationMetrics: Sendable, Hashable, Codable {
     }
 
     /// The validation loss (`total`, else the sum of the components).
-    public var totalLoss: Double { losses["total"] ?? losses.values.reduce(0, +) }
+    public var totalLoss: Double { losses["total"] ?? LossComponents.sum(losses) }
 }
 
 /// A checkpoint a trainer wrote.
@@ -127,5 +127,14 @@ public struct CheckpointInfo: Sendable, Hashable, Codable {
         self.path = path
         self.sha256 = sha256
         self.heatmap = heatmap
+    }
+}
+
+/// Sums of loss components.
+enum LossComponents {
+    /// The components added in name order, never in the dictionary's order (which differs from
+    /// process to process), so every process gets the same total to the last bit.
+    static func sum(_ losses: [String: Double]) -> Double {
+        losses.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value }
     }
 }

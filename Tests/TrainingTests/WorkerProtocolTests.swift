@@ -47,6 +47,19 @@ struct WorkerProtocolTests {
         #expect(sample.gateLogits == [-.infinity, .infinity] && sample.trueAlignment == [0, 1])
     }
 
+    @Test("without a total, the loss is the components' sum in name order: the same bits however the dictionary is laid out")
+    func totalWithoutTotal() {
+        let components = ["mel": 0.1, "postnet": 0.7, "gate": 1e-3, "guided": 0.33, "dur": 2.2e-5, "ctc": 0.017]
+        let expected = components.keys.sorted().reduce(0.0) { $0 + (components[$1] ?? 0) }
+        for capacity in [0, 16, 128, 1_024] {
+            var losses = [String: Double](minimumCapacity: capacity)
+            for (name, value) in components.sorted(by: { $0.key > $1.key }) { losses[name] = value }
+            let step = StepMetrics(step: 1, losses: losses, gradNorm: 1, learningRate: 0.1, throughput: 0)
+            let validation = ValidationMetrics(step: 1, losses: losses, samples: [])
+            #expect(step.totalLoss.bitPattern == expected.bitPattern && validation.totalLoss.bitPattern == expected.bitPattern)
+        }
+    }
+
     @Test("malformed lines are refused with a reason", arguments: [
         "not json", "{}", #"{"type": "teleport"}"#, #"{"type": "step", "step": "seven"}"#, "",
     ])
