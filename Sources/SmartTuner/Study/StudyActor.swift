@@ -87,47 +87,56 @@ public actor StudyActor {
     /// The id trials of this study carry in the tree: `<study>-<number>`.
     public nonisolated func trialID(_ trial: StoredTrial) -> String { "\(study.definition.name)-\(trial.number)" }
 
-    /// Records one event of a running trial (called synchronously from the trial's record).
+    /// Records one event of a running trial (called synchronously from the trial's record, from
+    /// whichever of its actors saw it happen).
+    ///
+    /// The trial's entry is read, written to the store and updated under one lock, so that
+    /// events arriving at once from the trainer, the judge and the restart decider cannot undo
+    /// each other's updates. An event of an incarnation that a restart has already replaced (a
+    /// late validation that raced the restart) is dropped, as DESIGN §2 asks.
     nonisolated func record(_ event: TrialEvent, trialID: String, at now: Date = Date()) {
-        guard var entry = owned.withLock({ $0[trialID] }) else { return }
         let stamp = StoreTime.text(now)
-        do {
-            switch event {
-            case .quality(_, let step, let metrics, let aligned, let objective):
-                entry.lastAligned = aligned
-                entry.objectives.append(objective)
-                entry.lastQuality = metrics.named.merging(["objective": objective, "step": Double(step)]) { $1 }
-                let events = entry.pendingEvents
-                entry.pendingEvents = []
-                try store.report(entry.trial, in: study, generation: entry.generation,
-                                 values: [(step, objective)], lastStep: step, quality: entry.lastQuality, events: events, now: now)
-            case .checkpoint(let generation, let step, let path, let sha256, let loss):
-                let events = entry.pendingEvents
-                entry.pendingEvents = []
-                try store.report(entry.trial, in: study, generation: entry.generation, lastStep: step,
-                                 checkpoints: [StoredCheckpoint(generation: generation, step: step, path: path, sha256: sha256,
-                                                                loss: loss.isFinite ? loss : nil, aligned: entry.lastAligned)],
-                                 events: events, now: now)
-            case .restarted(let generation, let cause, let changes, let checkpoint, let backoff):
-                for change in changes { entry.hyperparameters[change.name] = change.to }
-                let changesJSON = String(decoding: (try? JSONEncoder().encode(changes)) ?? Data("[]".utf8), as: UTF8.self)
-                let evidence = entry.pendingEvents.last { $0.kind.hasPrefix("failed") }?.detail ?? cause.rawValue
-                let events = entry.pendingEvents + [StoredEvent(generation: generation, at: stamp, kind: event.kind, detail: event.description)]
-                entry.pendingEvents = []
-                try store.recordRestart(entry.trial, in: study, previousGeneration: entry.generation, restart: StoredRestart(
-                    generation: generation, cause: cause.rawValue, evidence: evidence, changesJSON: changesJSON,
-                    checkpoint: checkpoint, backoffSeconds: backoff.seconds), hyperparameters: entry.hyperparameters,
-                    events: events, now: now)
-                entry.generation = generation
-            case .finished:
-                return
-            default:
-                entry.pendingEvents.append(StoredEvent(generation: entry.generation, at: stamp, kind: event.kind, detail: event.description))
+        owned.withLock { owned in
+            guard var entry = owned[trialID] else { return }
+            if let generation = event.generation, generation < entry.generation { return }
+            do {
+                switch event {
+                case .quality(_, let step, let metrics, let aligned, let objective):
+                    entry.lastAligned = aligned
+                    entry.objectives.append(objective)
+                    entry.lastQuality = metrics.named.merging(["objective": objective, "step": Double(step)]) { $1 }
+                    let events = entry.pendingEvents
+                    entry.pendingEvents = []
+                    try store.report(entry.trial, in: study, generation: entry.generation,
+                                     values: [(step, objective)], lastStep: step, quality: entry.lastQuality, events: events, now: now)
+                case .checkpoint(let generation, let step, let path, let sha256, let loss):
+                    let events = entry.pendingEvents
+                    entry.pendingEvents = []
+                    try store.report(entry.trial, in: study, generation: entry.generation, lastStep: step,
+                                     checkpoints: [StoredCheckpoint(generation: generation, step: step, path: path, sha256: sha256,
+                                                                    loss: loss.isFinite ? loss : nil, aligned: entry.lastAligned)],
+                                     events: events, now: now)
+                case .restarted(let generation, let cause, let changes, let checkpoint, let backoff):
+                    for change in changes { entry.hyperparameters[change.name] = change.to }
+                    let changesJSON = String(decoding: (try? JSONEncoder().encode(changes)) ?? Data("[]".utf8), as: UTF8.self)
+                    let evidence = entry.pendingEvents.last { $0.kind.hasPrefix("failed") }?.detail ?? cause.rawValue
+                    let events = entry.pendingEvents + [StoredEvent(generation: generation, at: stamp, kind: event.kind, detail: event.description)]
+                    entry.pendingEvents = []
+                    try store.recordRestart(entry.trial, in: study, previousGeneration: entry.generation, restart: StoredRestart(
+                        generation: generation, cause: cause.rawValue, evidence: evidence, changesJSON: changesJSON,
+                        checkpoint: checkpoint, backoffSeconds: backoff.seconds), hyperparameters: entry.hyperparameters,
+                        events: events, now: now)
+                    entry.generation = generation
+                case .finished:
+                    return
+                default:
+                    entry.pendingEvents.append(StoredEvent(generation: entry.generation, at: stamp, kind: event.kind, detail: event.description))
+                }
+            } catch {
+                logger.error("could not record a trial event", metadata: ["trial": "\(trialID)", "event": "\(event.kind)", "error": "\(error)"])
             }
-        } catch {
-            logger.error("could not record a trial event", metadata: ["trial": "\(trialID)", "event": "\(event.kind)", "error": "\(error)"])
+            owned[trialID] = entry
         }
-        owned.withLock { $0[trialID] = entry }
     }
 
     /// The pruner's verdict on a trial's newest intermediate value (already recorded).

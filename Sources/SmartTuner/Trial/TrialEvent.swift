@@ -40,6 +40,19 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The incarnation the event belongs to (for `restarted`, the one it starts); `nil` for
+    /// the trial's end.
+    public var generation: Int? {
+        switch self {
+        case .started(let generation, _, _), .quality(let generation, _, _, _, _), .firstAlignment(let generation, _),
+             .checkpoint(let generation, _, _, _, _), .failed(let generation, _, _), .restarted(let generation, _, _, _, _),
+             .trainerMessage(let generation, _, _):
+            return generation
+        case .finished:
+            return nil
+        }
+    }
+
     /// A short name of the event's kind (for assertions on sequences).
     public var kind: String {
         switch self {

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import TestScratch
+
+@testable import SmartTuner
+
+@Suite("The study actor's record of running trials", .scratch)
+struct StudyActorTests {
+    let metrics = AlignmentMetrics(focusRate: 0.9, coverage: 0.9, diagonality: 1, backJumpRate: 0, skipRate: 0,
+                                   missingTokens: 0, entropy: 0.1, drift: 0)
+
+    func claimedTrial() async throws -> (StudyActor, String, StudyStore) {
+        let directory = try Scratch.folder("study-actor")
+        let settings = try StudyConfigurationFile.parse(drillStudy(directory: directory, trials: 1, parallelism: 1), file: "drill.yaml")
+        let store = try StudyStore(path: settings.storage)
+        let study = try StudyActor(store: store, settings: settings)
+        guard case .new(let trial) = try await study.claim() else { throw CancellationError() }
+        return (study, study.trialID(trial), store)
+    }
+
+    func quality(_ generation: Int, step: Int, objective: Double) -> TrialEvent {
+        .quality(generation: generation, step: step, metrics: metrics, aligned: true, objective: objective)
+    }
+
+    @Test("a late validation of a replaced incarnation is dropped: it neither counts towards the value nor blocks later writes")
+    func staleEventsDropped() async throws {
+        let (study, id, store) = try await claimedTrial()
+        study.record(quality(0, step: 10, objective: 0.9), trialID: id)
+        study.record(.restarted(generation: 1, cause: .nonFinite, changes: [], checkpoint: nil, backoff: .zero), trialID: id)
+        study.record(quality(0, step: 20, objective: 0.001), trialID: id)  // g0's, after the restart
+        study.record(quality(1, step: 20, objective: 0.5), trialID: id)
+        let (value, _) = try await study.finish(trialID: id, outcome: .completed(reason: .budget, step: 20), summaryJSON: nil)
+        #expect(value == 0.5)
+        let trial = try #require(try store.trials(of: study.study).first)
+        #expect(trial.state == .complete && trial.intermediate == [10: 0.9, 20: 0.5] && trial.generation == 1)
+    }
+
+    @Test("events recorded at once from several actors around a restart are all kept: none undoes another's update", arguments: 0..<20)
+    func concurrentRecords(round: Int) async throws {
+        let (study, id, store) = try await claimedTrial()
+        // The judge's validations, the trainer's checkpoints and the decider's restart, at once.
+        DispatchQueue.concurrentPerform(iterations: 201) { index in
+            switch index {
+            case 100: study.record(.restarted(generation: 1, cause: .nonFinite, changes: [], checkpoint: nil, backoff: .zero), trialID: id)
+            case let i where i.isMultiple(of: 2):
+                study.record(.checkpoint(generation: 0, step: i, path: "/c\(i)", sha256: "x", loss: 1), trialID: id)
+            default: study.record(quality(0, step: index, objective: 1), trialID: id)
+            }
+        }
+        study.record(quality(1, step: 100, objective: 0.25), trialID: id)
+        let (value, _) = try await study.finish(trialID: id, outcome: .completed(reason: .budget, step: 100), summaryJSON: nil)
+        #expect(value == 0.25 || value == 1, "round \(round)")
+        let trial = try #require(try store.trials(of: study.study).first)
+        #expect(trial.state == .complete && trial.generation == 1 && trial.intermediate[100] == 0.25, "round \(round): \(trial.intermediate)")
+    }
+}
