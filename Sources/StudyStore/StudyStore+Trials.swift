@@ -179,12 +179,21 @@ extension StudyStore {
         }
     }
 
-    /// Refreshes the heartbeat of running trials this worker owns.
-    public func heartbeat(_ trials: [StoredTrial], now: Date = Date()) throws {
+    /// Refreshes the heartbeat of those of `trials` that `worker` still owns: a trial another
+    /// worker has taken over keeps that worker's heartbeat, so that it goes stale if that worker
+    /// falls silent in turn.
+    public func heartbeat(_ trials: [StoredTrial], worker: WorkerIdentity, now: Date = Date()) throws {
         guard !trials.isEmpty else { return }
         try requireWritable()
         try withConnection { state in
-            try state.connection.writeTransaction { for trial in trials { try Self.writeHeartbeat(trial.id, now: now, state.connection) } }
+            try state.connection.writeTransaction {
+                for trial in trials {
+                    let owned = try state.connection.query("""
+                        SELECT 1 FROM smarttuner_trials WHERE trial_id = ? AND host = ? AND pid = ? AND pid_start = ?
+                        """, [.integer(trial.id), .text(worker.host), .int(Int(worker.pid)), .text(worker.processStart)]) { _ in true }
+                    if !owned.isEmpty { try Self.writeHeartbeat(trial.id, now: now, state.connection) }
+                }
+            }
         }
     }
 
@@ -197,7 +206,7 @@ extension StudyStore {
             throw StudyStoreError.invalidState("trial \(trial.number) has already finished (\(row.0)); its result is kept and not overwritten")
         }
         guard row.1 == generation else {
-            throw StudyStoreError.invalidState("trial \(trial.number) is at generation \(row.1), not \(generation): a stale incarnation's result is dropped")
+            throw StudyStoreError.supersededGeneration(trial: trial.number, current: row.1, writing: generation)
         }
     }
 

@@ -19,6 +19,9 @@ public enum StudyStoreError: Error, Sendable, Equatable, CustomStringConvertible
     case studyMismatch(name: String, reason: String)
     /// A trial is not in a state that allows the operation.
     case invalidState(String)
+    /// The trial was taken over: it is at a newer incarnation than the one writing, whose
+    /// result is therefore dropped.
+    case supersededGeneration(trial: Int, current: Int, writing: Int)
     /// No registered model matches.
     case noSuchModel(String)
     /// SQLite reported an error.
@@ -48,6 +51,8 @@ public enum StudyStoreError: Error, Sendable, Equatable, CustomStringConvertible
             return "study '\(name)' already exists with a different definition: \(reason); use a new study name or the original configuration"
         case .invalidState(let reason):
             return reason
+        case .supersededGeneration(let trial, let current, let writing):
+            return "trial \(trial) is at generation \(current), not \(writing): a stale incarnation's result is dropped"
         case .noSuchModel(let reason):
             return reason
         case .sqlite(let code, let message, let statement):

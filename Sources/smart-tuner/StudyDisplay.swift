@@ -21,6 +21,8 @@ struct StudyDisplay: Sendable {
             }
         case .trialFinished(let number, let outcome, let value, let newBest):
             line = "trial \(number): \(outcome.kind)" + (value.map { "  value \(Self.short(.float($0)))" } ?? "") + (newBest ? "  ★ new best" : "")
+        case .trialSuperseded(let number):
+            line = "trial \(number): taken over by another worker meanwhile; this run's result is dropped"
         case .trialReleased(let number):
             line = "trial \(number): left running; the next run resumes it"
         case .step:

@@ -54,3 +54,34 @@ struct StudyActorTests {
         #expect(trial.state == .complete && trial.generation == 1 && trial.intermediate[100] == 0.25, "round \(round): \(trial.intermediate)")
     }
 }
+
+extension StudyActorTests {
+    @Test("taking back a trial whose last checkpoint is its whole budget keeps the validations before it as its value")
+    func takeBackAtBudget() async throws {
+        let directory = try Scratch.folder("study-actor")
+        let yaml = drillStudy(directory: directory, trials: 1, parallelism: 1)
+            .replacingOccurrences(of: "  seed: 3", with: "  seed: 3\n  heartbeat_timeout: 0.05")
+        let settings = try StudyConfigurationFile.parse(yaml, file: "drill.yaml")
+        let store = try StudyStore(path: settings.storage)
+        let study = try StudyActor(store: store, settings: settings)
+        guard case .new(let trial) = try await study.claim() else { Issue.record("expected a new trial"); return }
+        let id = study.trialID(trial)
+        for step in [10, 20, 30, 40] {
+            study.record(quality(0, step: step, objective: 1 / Double(step)), trialID: id)
+            let path = "\(directory)/c\(step)"
+            _ = FileManager.default.createFile(atPath: path, contents: Data("\(step)".utf8))
+            study.record(.checkpoint(generation: 0, step: step, path: path, sha256: "x", loss: 1), trialID: id)
+        }
+        let stranger = WorkerIdentity(host: "elsewhere", pid: 4_242, processStart: "0")
+        guard case .resumed = try store.claim(study.study, worker: stranger, staleAfter: 0, propose: { _, _ in nil }) else {
+            Issue.record("expected the stranger's take-over"); return
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        guard case .resumed(let back, let checkpoints) = try await study.claim() else { Issue.record("expected a take-back"); return }
+        #expect(back.intermediate.keys.sorted() == [10, 20, 30, 40], "\(back.intermediate)")
+        #expect(checkpoints.first?.step == 40)
+        study.resume(trialID: id, fromStep: checkpoints.first?.step ?? 0)
+        let (value, _) = try await study.finish(trialID: id, outcome: .completed(reason: .budget, step: 0), summaryJSON: nil)
+        #expect(value == 1.0 / 40)
+    }
+}

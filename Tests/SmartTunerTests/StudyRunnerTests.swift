@@ -93,3 +93,36 @@ final class EventCollector: Sendable {
     var finished: [Int] { events.withLock { $0.compactMap { if case .trialFinished(let n, _, _, _) = $0 { return n }; return nil } } }
     var newBests: Int { events.withLock { $0.filter { if case .trialFinished(_, _, _, true) = $0 { return true }; return false }.count } }
 }
+
+extension StudyRunnerTests {
+    @Test("a trial another worker took over while it ran: its result here is dropped, and the study still finishes every trial",
+          .timeLimit(.minutes(2)))
+    func foreignTakeOver() async throws {
+        let directory = try scratchDirectory()
+        let yaml = drillStudy(directory: directory, trials: 2, parallelism: 1)
+            .replacingOccurrences(of: "  corpus: miniature", with: "  corpus: miniature\n  faults: slow@25")
+            .replacingOccurrences(of: "  seed: 3", with: "  seed: 3\n  heartbeat_timeout: 1")
+        let settings = try StudyConfigurationFile.parse(yaml, file: "drill.yaml")
+        let runner = try StudyRunner(settings: settings, pollInterval: .milliseconds(50))
+        let running = Task { try await runner.run() }
+        // Once trial 0 is under way, a worker on another host takes it over (as if this one had
+        // gone silent), and then goes silent itself.
+        let other = try StudyStore(path: settings.storage)
+        let study = try other.study(named: "drill")
+        let stranger = WorkerIdentity(host: "elsewhere", pid: 4_242, processStart: "0")
+        var takenOver = false
+        while !takenOver {
+            try await Task.sleep(for: .milliseconds(20))
+            guard let first = try other.trials(of: study).first, first.state == .running, first.lastStep >= 10 else { continue }
+            if case .resumed(let trial, _) = try other.claim(study, worker: stranger, staleAfter: 0, propose: { _, _ in nil }) {
+                takenOver = trial.number == 0
+            }
+        }
+        try await running.value
+        let trials = try other.trials(of: study)
+        let story = try trials.first.map { try other.events(of: $0).map { "g\($0.generation) \($0.kind): \($0.detail)" } } ?? []
+        #expect(trials.map(\.state) == [.complete, .complete], "\(story)")
+        #expect(trials.first?.interruptions == 2, "the stranger's take-over, then this runner's when the stranger fell silent")
+        #expect(try other.events(of: try #require(trials.first)).contains { $0.kind == "interrupted" && $0.detail.contains("elsewhere") })
+    }
+}

@@ -110,6 +110,30 @@ struct StoreTests {
         }
     }
 
+    @Test("a worker's heartbeat refreshes only the trials it still owns; its superseded writes get a typed error")
+    func heartbeatOfOwnedTrialsOnly() throws {
+        let store = try StudyStore(path: try temporaryDirectory() + "/s.db")
+        let study = try store.createOrOpen(definition(trials: 1))
+        let first = WorkerIdentity(host: "one", pid: 1, processStart: "a"), second = WorkerIdentity(host: "two", pid: 2, processStart: "b")
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        guard case .new(let trial) = try store.claim(study, worker: first, staleAfter: 60, now: start, propose: propose) else {
+            Issue.record("expected a new trial"); return
+        }
+        // The first worker falls silent; the second takes the trial over at +61 s.
+        guard case .resumed = try store.claim(study, worker: second, staleAfter: 60, now: start.addingTimeInterval(61), propose: propose) else {
+            Issue.record("expected a take-over"); return
+        }
+        // The first worker wakes up: its heartbeat must not keep the second's claim alive…
+        try store.heartbeat([trial], worker: first, now: start.addingTimeInterval(150))
+        // …so when the second falls silent too, a third worker takes the trial over.
+        guard case .resumed = try store.claim(study, worker: me, staleAfter: 60, now: start.addingTimeInterval(125), propose: propose) else {
+            Issue.record("the first worker's heartbeat refreshed a trial it no longer owns"); return
+        }
+        #expect(throws: StudyStoreError.supersededGeneration(trial: 0, current: 2, writing: 0)) {
+            try store.report(trial, in: study, generation: 0, values: [(10, 1)])
+        }
+    }
+
     @Test("ask and tell: outside scripts drive a study; external trials are never taken over")
     func askTell() throws {
         let store = try StudyStore(path: try temporaryDirectory() + "/s.db")

@@ -33,6 +33,8 @@ public actor StudyActor {
         var lastAligned = false
         var objectives: [Double] = []
         var lastQuality: [String: Double] = [:]
+        /// Another worker took the trial over: nothing more of it is written from here.
+        var superseded = false
     }
 
     /// Opens (or creates) the study in `store`.
@@ -52,7 +54,7 @@ public actor StudyActor {
         while true {
             try await Task.sleep(for: interval)
             let trials = owned.withLock { $0.values.map(\.trial) }
-            do { try store.heartbeat(trials) } catch { logger.warning("heartbeat not written", metadata: ["error": "\(error)"]) }
+            do { try store.heartbeat(trials, worker: worker) } catch { logger.warning("heartbeat not written", metadata: ["error": "\(error)"]) }
         }
     }
 
@@ -99,6 +101,7 @@ public actor StudyActor {
         owned.withLock { owned in
             guard var entry = owned[trialID] else { return }
             if let generation = event.generation, generation < entry.generation { return }
+            guard !entry.superseded else { return }
             do {
                 switch event {
                 case .quality(_, let step, let metrics, let aligned, let objective):
@@ -132,6 +135,10 @@ public actor StudyActor {
                 default:
                     entry.pendingEvents.append(StoredEvent(generation: entry.generation, at: stamp, kind: event.kind, detail: event.description))
                 }
+            } catch StudyStoreError.supersededGeneration(let number, let current, _) {
+                entry.superseded = true
+                logger.warning("another worker took this trial over; this process no longer records it", metadata: [
+                    "trial": "\(number)", "generation": "\(current)"])
             } catch {
                 logger.error("could not record a trial event", metadata: ["trial": "\(trialID)", "event": "\(event.kind)", "error": "\(error)"])
             }
@@ -139,9 +146,11 @@ public actor StudyActor {
         }
     }
 
-    /// The pruner's verdict on a trial's newest intermediate value (already recorded).
+    /// The pruner's verdict on a trial's newest intermediate value (already recorded). A trial
+    /// another worker has taken over is stopped here too: its result would be dropped.
     nonisolated func prune(trialID: String, step: Int, objective: Double) -> String? {
         guard let entry = owned.withLock({ $0[trialID] }) else { return nil }
+        guard !entry.superseded else { return "another worker took this trial over; this run of it stops" }
         do {
             let snapshots = try store.snapshots(of: study)
             guard var mine = snapshots.first(where: { $0.number == entry.trial.number }) else { return nil }

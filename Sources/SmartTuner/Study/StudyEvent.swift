@@ -14,6 +14,9 @@ public enum StudyEvent: Sendable {
     case trialFinished(number: Int, outcome: TrialOutcome, value: Double?, newBest: Bool)
     /// A trial was left running for a later run to resume (this process stopped).
     case trialReleased(number: Int)
+    /// Another worker took the trial over while this process ran it (this one had been silent
+    /// past the heartbeat timeout): this run's result is dropped, and that worker's counts.
+    case trialSuperseded(number: Int)
 }
 
 /// Where a study stands: counts by state and the best trial.

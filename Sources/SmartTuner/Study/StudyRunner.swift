@@ -103,7 +103,10 @@ public final class StudyRunner: Service, Sendable {
             case .new(let trial):
                 try await run(trial, resume: nil, takenOver: false)
             case .resumed(let trial, let checkpoints):
-                let good = checkpoints.first { CheckpointDigest.verify(path: $0.path, expected: $0.sha256) }
+                let good = TakeOverResumePoint.choose(from: checkpoints, recorded: trial.intermediate,
+                                                      interval: settings.trainer.validationInterval, budget: settings.trainer.steps) {
+                    CheckpointDigest.verify(path: $0.path, expected: $0.sha256)
+                }
                 study.resume(trialID: study.trialID(trial), fromStep: good?.step ?? 0)
                 try await run(trial, resume: good, takenOver: true)
             }
@@ -145,7 +148,14 @@ public final class StudyRunner: Service, Sendable {
         }
         let summary = TrialSummary(record, initialHyperparameters: request.hyperparameters)
         let summaryJSON = (try? JSONEncoder().encode(summary)).map { String(decoding: $0, as: UTF8.self) }
-        let (value, newBest) = try await study.finish(trialID: id, outcome: outcome, summaryJSON: summaryJSON)
+        let value: Double?, newBest: Bool
+        do {
+            (value, newBest) = try await study.finish(trialID: id, outcome: outcome, summaryJSON: summaryJSON)
+        } catch StudyStoreError.supersededGeneration {
+            // Taken over by another worker while this one was silent: that worker's result counts.
+            onEvent?(.trialSuperseded(number: number))
+            return
+        }
         onEvent?(.trialFinished(number: number, outcome: outcome, value: value, newBest: newBest))
         if newBest, let value {
             let parameters = trial.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
