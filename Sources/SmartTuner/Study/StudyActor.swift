@@ -196,7 +196,8 @@ public actor StudyActor {
     /// Leaves a trial RUNNING for a later run to resume (this process is shutting down): its
     /// pending events are written, with a note.
     func release(trialID: String, reason: String) {
-        guard let entry = owned.withLock({ $0.removeValue(forKey: trialID) }) else { return }
+        // A trial another worker has taken over is that worker's to write: nothing to release.
+        guard let entry = owned.withLock({ $0.removeValue(forKey: trialID) }), !entry.superseded else { return }
         let events = entry.pendingEvents + [StoredEvent(generation: entry.generation, at: StoreTime.text(Date()), kind: "released", detail: reason)]
         do { try store.report(entry.trial, in: study, generation: entry.generation, events: events) } catch {
             logger.error("could not record the release of a trial", metadata: ["trial": "\(trialID)", "error": "\(error)"])
