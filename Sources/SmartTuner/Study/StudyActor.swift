@@ -99,9 +99,7 @@ public actor StudyActor {
     nonisolated func record(_ event: TrialEvent, trialID: String, at now: Date = Date()) {
         let stamp = StoreTime.text(now)
         owned.withLock { owned in
-            guard var entry = owned[trialID] else { return }
-            if let generation = event.generation, generation < entry.generation { return }
-            guard !entry.superseded else { return }
+            guard var entry = owned[trialID], !entry.superseded, (event.generation ?? entry.generation) >= entry.generation else { return }
             do {
                 switch event {
                 case .quality(_, let step, let metrics, let aligned, let objective):

@@ -117,11 +117,11 @@ actor TrainerActor {
     /// events): at most ``keptMessageLimit`` per incarnation, each cut to 1 000 characters, so
     /// that a script warning at every step cannot flood the store.
     private func keep(level: String, message: String) {
-        guard Self.keptLevels.contains(level.lowercased()), keptMessages < Self.keptMessageLimit else { return }
+        let level = level.lowercased()
+        guard Self.keptLevels.contains(level), keptMessages < Self.keptMessageLimit else { return }
         keptMessages += 1
-        let text = keptMessages == Self.keptMessageLimit
-            ? "\(message.prefix(1_000)) (further warnings of this incarnation are not kept)" : String(message.prefix(1_000))
-        record.append(.trainerMessage(generation: request.generation, level: level.lowercased(), message: text))
+        let text = String(message.prefix(1_000)) + (keptMessages == Self.keptMessageLimit ? " (further warnings of this incarnation are not kept)" : "")
+        record.append(.trainerMessage(generation: request.generation, level: level, message: text))
     }
 
     private static let keptLevels: Set<String> = ["warning", "warn", "error", "critical", "fatal"]
