@@ -20,7 +20,7 @@ public final class TuningSupervisor: Service, Sendable {
     /// Memory a trial is expected to need when admitted, MiB.
     public let expectedTrialMiB: Double
     private let root: Supervisor
-    private let state = Mutex((admissionOpen: true, waiting: [String: CheckedContinuation<TrialOutcome, any Error>]()))
+    private let state = Mutex(true)
     private let logger: Logger
 
     /// Why a trial was not run.
@@ -73,7 +73,7 @@ public final class TuningSupervisor: Service, Sendable {
     }
 
     /// Whether new trials are admitted.
-    public var admissionOpen: Bool { state.withLock { $0.admissionOpen } }
+    public var admissionOpen: Bool { state.withLock { $0 } }
 
     /// Runs the tree until shut down (a `Service`: SIGTERM/SIGINT stop it gracefully).
     public func run() async throws {
@@ -95,59 +95,70 @@ public final class TuningSupervisor: Service, Sendable {
     /// Asks the tree to stop: running trials checkpoint and finish.
     public func shutdown() { root.shutdown() }
 
-    /// Runs one trial under the tree; returns its outcome and its record. `onEvent` and `onStep`
-    /// hear the trial's events and steps as they happen (progress displays, stores).
-    /// - Throws: ``AdmissionError`` if it cannot be admitted; ``SupervisorError`` if the tree is not running.
-    public func runTrial(_ request: TrainRequest, onEvent: (@Sendable (TrialEvent) -> Void)? = nil,
+    /// Runs one trial under the tree; returns its outcome and its record, however the trial's
+    /// tree ends (its supervisor's return value, never an event that might not come).
+    /// `takenOver` seeds the record of a trial taken over from another process with its stored
+    /// checkpoints. `onEvent` and `onStep` hear the trial's events and steps as they happen
+    /// (progress displays, stores).
+    /// A trial that escalates past the session's restart budget returns its escalated outcome
+    /// here while the root hears the escalation.
+    /// - Throws: ``AdmissionError`` if it cannot be admitted; ``SupervisorError`` if the tree is
+    ///   not running.
+    public func runTrial(_ request: TrainRequest, takenOver: [(checkpoint: TrialRecord.Checkpoint, aligned: Bool)] = [],
+                         onEvent: (@Sendable (TrialEvent) -> Void)? = nil,
                          onStep: (@Sendable (Int, StepMetrics) -> Void)? = nil) async throws -> (outcome: TrialOutcome, record: TrialRecord) {
         guard admissionOpen else { throw AdmissionError.sessionEscalated }
         guard await memory.admit(trial: request.trialID, expectedMiB: expectedTrialMiB) else {
             throw AdmissionError.insufficientMemory(expectedMiB: expectedTrialMiB)
         }
         let alerts = self.alerts
-        let record = TrialRecord(trialID: request.trialID, observer: { [weak self] id, event in
+        let record = TrialRecord(trialID: request.trialID, observer: { id, event in
             onEvent?(event)
             alerts.post(trialID: id, event: event)
-            if case .finished(let outcome) = event { self?.complete(id, outcome) }
         }, stepObserver: onStep)
+        record.seed(checkpoints: takenOver)
         var configuration = trialConfiguration
         configuration.memory = configuration.memory ?? memory
         let trial = TrialSupervisor(request: request, configuration: configuration, record: record)
-        let outcome: TrialOutcome = try await withCheckedThrowingContinuation { continuation in
-            state.withLock { $0.waiting[request.trialID] = continuation }
-            Task {
+        let ending = TrialEnding()
+        let memory = self.memory
+        do {
+            try await root.startChild(ChildSpec<Void>(id: ChildID("trial-\(request.trialID)"), restart: .temporary,
+                                                      shutdown: .graceful(timeout: .seconds(30))) { incarnation in
                 do {
-                    try await root.startChild(ChildSpec<Void>.supervisor(
-                        id: ChildID("trial-\(request.trialID)"), restart: .temporary) { _ in trial.makeSupervisor() })
+                    ending.resolve(.success(try await trial.run(shutdown: incarnation.shutdown)))
+                } catch let escalation as SupervisorEscalation {
+                    // Past the session's restart budget: the caller gets the escalated outcome,
+                    // once admission is closed; the root hears the escalation too.
+                    self.escalated(escalation)
+                    ending.resolve(record.outcome.map { .success($0) } ?? .failure(escalation))
+                    throw escalation
                 } catch {
-                    self.fail(request.trialID, error)
+                    ending.resolve(.failure(error))
+                    throw error
                 }
-            }
+            })
+        } catch {
+            ending.resolve(.failure(error))
         }
-        return (outcome, record)
-    }
-
-    private func complete(_ trialID: String, _ outcome: TrialOutcome) {
-        let waiting = state.withLock { $0.waiting.removeValue(forKey: trialID) }
-        waiting?.resume(returning: outcome)
-        Task { await memory.release(trial: trialID) }
-    }
-
-    private func fail(_ trialID: String, _ error: any Error) {
-        let waiting = state.withLock { $0.waiting.removeValue(forKey: trialID) }
-        waiting?.resume(throwing: error)
+        defer { Task { await memory.release(trial: request.trialID) } }
+        return (try await ending.outcome, record)
     }
 
     private func observe(_ event: SupervisorEvent) {
         guard case .failed(let failure) = event, let escalation = failure.error as? SupervisorEscalation else { return }
-        let first = state.withLock { state -> Bool in
-            defer { state.admissionOpen = false }
-            return state.admissionOpen
+        escalated(escalation)
+    }
+
+    /// Closes admission and alerts, once, after a child escalated.
+    private func escalated(_ escalation: SupervisorEscalation) {
+        let first = state.withLock { open -> Bool in
+            defer { open = false }
+            return open
         }
+        guard first else { return }
         logger.error("a trial escalated; no more trials are admitted", metadata: ["escalation": "\(escalation)"])
-        if first {
-            alerts.post(Alert(.escalation, title: "Session escalated: no more trials will start",
-                              message: escalation.description, coalescingKey: "escalation"))
-        }
+        alerts.post(Alert(.escalation, title: "Session escalated: no more trials will start",
+                          message: escalation.description, coalescingKey: "escalation"))
     }
 }

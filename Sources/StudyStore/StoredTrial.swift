@@ -61,19 +61,24 @@ public struct StoredCheckpoint: Sendable, Hashable {
     public let path: String
     /// Its SHA-256.
     public let sha256: String
-    /// The training loss at its step.
+    /// Its own evaluation: the loss of the weights it holds (`nil`: none was made, or it was
+    /// not finite).
     public let loss: Double?
     /// Whether the trial was aligned at its step.
     public let aligned: Bool
+    /// Whether it may be resumed from (finite weights, finite own evaluation), as judged when
+    /// it was recorded; its digest is checked when it is used.
+    public let good: Bool
 
-    /// Creates a checkpoint record.
-    public init(generation: Int, step: Int, path: String, sha256: String, loss: Double?, aligned: Bool) {
+    /// Creates a checkpoint record; `good` defaults to having a finite evaluation.
+    public init(generation: Int, step: Int, path: String, sha256: String, loss: Double?, aligned: Bool, good: Bool? = nil) {
         self.generation = generation
         self.step = step
         self.path = path
         self.sha256 = sha256
         self.loss = loss
         self.aligned = aligned
+        self.good = good ?? (loss?.isFinite ?? false)
     }
 }
 

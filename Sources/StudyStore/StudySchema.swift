@@ -78,5 +78,11 @@ enum StudySchema {
         """
         ALTER TABLE smarttuner_trials ADD COLUMN quality_json TEXT;
         """,
+        // 2 → 3: whether a checkpoint is good, judged by its own evaluation and its weights
+        // (before, a finite loss of the step before it stood for that).
+        """
+        ALTER TABLE smarttuner_checkpoints ADD COLUMN good INTEGER;
+        UPDATE smarttuner_checkpoints SET good = (loss IS NOT NULL);
+        """,
     ]
 }

@@ -84,9 +84,9 @@ extension StudyStore {
         }
     }
 
-    /// A trial's checkpoints with a finite loss whose files exist, newest first.
+    /// A trial's good checkpoints whose files exist, newest first.
     public func checkpoints(of trial: StoredTrial) throws -> [StoredCheckpoint] {
-        try withConnection { try Self.goodCheckpoints(trial.id, $0.connection) }
+        try withConnection { try Self.goodCheckpoints(trial.id, $0.connection, hasGood: $0.schemaVersion >= 3) }
     }
 
     /// A trial's smart restarts, in order.

@@ -114,10 +114,10 @@ extension StudyStore {
                 }
                 for checkpoint in checkpoints {
                     try connection.run("""
-                        INSERT INTO smarttuner_checkpoints (trial_id, generation, step, path, sha256, loss, aligned) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO smarttuner_checkpoints (trial_id, generation, step, path, sha256, loss, aligned, good) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """, [.integer(trial.id), .int(checkpoint.generation), .int(checkpoint.step), .text(checkpoint.path),
                               .text(checkpoint.sha256), checkpoint.loss.map { $0.isFinite ? .real($0) : .null } ?? .null,
-                              .int(checkpoint.aligned ? 1 : 0)])
+                              .int(checkpoint.aligned ? 1 : 0), .int(checkpoint.good ? 1 : 0)])
                 }
                 for event in events { try Self.insertEvent(trial.id, event, connection) }
                 let revision = try Self.bumpRevision(study, connection)
@@ -232,14 +232,16 @@ extension StudyStore {
         return "FINITE"
     }
 
-    /// The trial's checkpoints with a finite loss whose files exist, newest first.
-    static func goodCheckpoints(_ id: Int64, _ connection: SQLiteConnection) throws -> [StoredCheckpoint] {
+    /// The trial's good checkpoints whose files exist, newest first. (`hasGood`: the file has
+    /// schema 3's `good` column; a file opened read-only may be older, where a finite loss
+    /// stood for it.)
+    static func goodCheckpoints(_ id: Int64, _ connection: SQLiteConnection, hasGood: Bool = true) throws -> [StoredCheckpoint] {
         try connection.query("""
             SELECT generation, step, path, sha256, loss, aligned FROM smarttuner_checkpoints
-            WHERE trial_id = ? AND loss IS NOT NULL ORDER BY step DESC, checkpoint_id DESC
+            WHERE trial_id = ? AND \(hasGood ? "good = 1" : "loss IS NOT NULL") ORDER BY step DESC, checkpoint_id DESC
             """, [.integer(id)]) { row in
             StoredCheckpoint(generation: row.int(0), step: row.int(1), path: row.text(2), sha256: row.text(3),
-                             loss: row.optionalDouble(4), aligned: row.int(5) != 0)
+                             loss: row.optionalDouble(4), aligned: row.int(5) != 0, good: true)
         }.filter { FileManager.default.fileExists(atPath: $0.path) }
     }
 }

@@ -13,7 +13,12 @@ extension TacotronTrainer {
         let name = String(format: "checkpoint-%07d", step)
         let path = (directory as NSString).appendingPathComponent(name + ".safetensors")
         var tensors: [(name: String, tensor: SafetensorsFile.Tensor)] = []
+        var weightsFinite = true
         for (index, parameter) in model.parameters.all.enumerated() {
+            for i in 0..<parameter.count where !parameter.w[i].isFinite {
+                weightsFinite = false
+                break
+            }
             tensors.append((parameter.name, .init(shape: parameter.shape, values: parameter.value.array())))
             tensors.append(("adam.m." + parameter.name, .init(shape: parameter.shape, values: optimizer.firstMoments[index].array())))
             tensors.append(("adam.v." + parameter.name, .init(shape: parameter.shape, values: optimizer.secondMoments[index].array())))
@@ -44,7 +49,7 @@ extension TacotronTrainer {
                 heatmapPath = png
             }
         }
-        return CheckpointReport(path: path, step: step, sha256: digest, heatmapPath: heatmapPath)
+        return CheckpointReport(path: path, step: step, sha256: digest, heatmapPath: heatmapPath, weightsFinite: weightsFinite)
     }
 
     /// A trainer resumed from a verified checkpoint: same corpus, weights, optimizer state and

@@ -48,4 +48,7 @@ public struct CheckpointReport: Sendable, Hashable, Codable {
     public let sha256: String
     /// The attention heatmap written beside it, if any.
     public let heatmapPath: String?
+    /// Whether every weight it holds is finite (a step with a non-finite gradient leaves NaN
+    /// weights behind, and a checkpoint of them must never be resumed from).
+    public let weightsFinite: Bool
 }

@@ -128,6 +128,7 @@ public struct BuiltinTrainer: Trainer {
     static func checkpoint(_ trainer: TacotronTrainer, in directory: String) throws -> CheckpointInfo {
         let heatmap = trainer.validate(count: 1).utterances.first
         let report = try trainer.saveCheckpoint(in: directory, heatmap: heatmap)
-        return CheckpointInfo(step: report.step, path: report.path, sha256: report.sha256, heatmap: report.heatmapPath)
+        return CheckpointInfo(step: report.step, path: report.path, sha256: report.sha256, heatmap: report.heatmapPath,
+                              weightsFinite: report.weightsFinite)
     }
 }

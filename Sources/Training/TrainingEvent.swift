@@ -120,13 +120,24 @@ public struct CheckpointInfo: Sendable, Hashable, Codable {
     public var sha256: String
     /// An attention heatmap written with it, if any.
     public var heatmap: String?
+    /// Whether every weight in the file is finite, as the trainer checked when writing it
+    /// (`nil`: the trainer did not say). A checkpoint of non-finite weights is never resumed
+    /// from; one the trainer did not vouch for counts as good only once its own evaluation
+    /// (the next step's loss, or a validation at its step) is finite.
+    public var weightsFinite: Bool?
 
     /// Creates checkpoint information.
-    public init(step: Int, path: String, sha256: String, heatmap: String? = nil) {
+    public init(step: Int, path: String, sha256: String, heatmap: String? = nil, weightsFinite: Bool? = nil) {
         self.step = step
         self.path = path
         self.sha256 = sha256
         self.heatmap = heatmap
+        self.weightsFinite = weightsFinite
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case step, path, sha256, heatmap
+        case weightsFinite = "weights_finite"
     }
 }
 

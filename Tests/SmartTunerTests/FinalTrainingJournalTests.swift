@@ -28,15 +28,15 @@ struct FinalTrainingJournalTests {
         let journal = FinalTrainingJournal(path: path, trial: 4, plannedSteps: 100, logger: TrialSupervisorTests.quiet)
         let first = try checkpoint("a"), second = try checkpoint("b")
         journal.record(.started(generation: 0, hyperparameters: ["learning_rate": 0.002], resumedFrom: nil))
-        journal.record(.checkpoint(generation: 0, step: 10, path: first.path, sha256: first.sha256, loss: 1.5))
+        journal.record(.checkpoint(generation: 0, step: 10, path: first.path, sha256: first.sha256, loss: 1.5, good: true))
         journal.record(.started(generation: 1, hyperparameters: ["learning_rate": 0.001], resumedFrom: first.path))
-        journal.record(.checkpoint(generation: 1, step: 20, path: second.path, sha256: second.sha256, loss: .nan))
+        journal.record(.checkpoint(generation: 1, step: 20, path: second.path, sha256: second.sha256, loss: .nan, good: false))
         journal.record(.finished(.completed(reason: .budget, step: 20)))
         let entries = FinalTrainingJournal.entries(at: path)
         #expect(entries == [
-            .init(trial: 4, plannedSteps: 100, generation: 0, step: 10, path: first.path, sha256: first.sha256, loss: 1.5,
+            .init(trial: 4, plannedSteps: 100, generation: 0, step: 10, path: first.path, sha256: first.sha256, loss: 1.5, good: true,
                   hyperparameters: ["learning_rate": 0.002]),
-            .init(trial: 4, plannedSteps: 100, generation: 1, step: 20, path: second.path, sha256: second.sha256, loss: nil,
+            .init(trial: 4, plannedSteps: 100, generation: 1, step: 20, path: second.path, sha256: second.sha256, loss: nil, good: false,
                   hyperparameters: ["learning_rate": 0.001]),
         ])
     }
@@ -79,7 +79,7 @@ struct FinalTrainingJournalTests {
         try Data("a file where the folder should be".utf8).write(to: URL(fileURLWithPath: directory + "/blocked"))
         let journal = FinalTrainingJournal(path: directory + "/blocked/journal.jsonl", trial: 1, plannedSteps: 10,
                                            logger: TrialSupervisorTests.quiet)
-        journal.record(.checkpoint(generation: 0, step: 5, path: "/nowhere", sha256: "00", loss: 1))
+        journal.record(.checkpoint(generation: 0, step: 5, path: "/nowhere", sha256: "00", loss: 1, good: true))
         #expect(FinalTrainingJournal.entries(at: directory + "/blocked/journal.jsonl").isEmpty)
     }
 }

@@ -259,7 +259,7 @@ struct BrokenFileTests {
         #expect(error?.description.contains("newer SmartTuner") == true)
     }
 
-    @Test("a schema-1 file is read read-only as it is, and migrated to schema 2 when opened for writing; nothing is lost")
+    @Test("a schema-1 file is read read-only as it is, and migrated to the current schema when opened for writing; nothing is lost")
     func migratesSchemaOne() throws {
         let path = try temporaryDirectory() + "/s.db"
         let store = try StudyStore(path: path)
@@ -272,7 +272,10 @@ struct BrokenFileTests {
         #expect(try store.trial(0, of: study).quality == ["focus_rate": 0.75, "objective": 0.5])
         // Turn the file back into schema 1, as an older SmartTuner wrote it.
         let connection = try SQLiteConnection(path: path, create: false)
-        try connection.execute("ALTER TABLE smarttuner_trials DROP COLUMN quality_json; UPDATE smarttuner_schema SET version = 1")
+        try connection.execute("""
+            ALTER TABLE smarttuner_trials DROP COLUMN quality_json; ALTER TABLE smarttuner_checkpoints DROP COLUMN good;
+            UPDATE smarttuner_schema SET version = 1
+            """)
         let old = try StudyStore(path: path, readOnly: true)
         let read = try old.trials(of: try old.study(named: "s"))
         #expect(read.count == 1 && read[0].intermediate == [10: 0.5] && read[0].quality.isEmpty)

@@ -2,12 +2,21 @@ import Alignment
 
 /// Turns one trial incarnation's metric stream into verdicts. A plain value: the
 /// EarlyStopActor holds one per generation; tests feed it synthetic streams.
+///
+/// What a new incarnation carries over from the trial and what it must prove again: the
+/// alignment history comes with each quality report (the trial's, cut back to the resume
+/// point), and the divergence baseline is seeded with the lineage's recent losses
+/// (``seed(recentLosses:)``); the counters of patience, overfitting, gradient explosion,
+/// lost alignment and the deadline's grace start at zero.
 public struct EarlyStopJudge: Sendable {
     /// The criteria.
     public let policy: EarlyStopPolicy
     /// The objective whose patience is judged.
     public let objective: TrialObjective
+    /// Below this focus at the alignment deadline, alignment has failed outright.
+    public let failedFocus: Double
     private var recentLosses: [Double] = []
+    private var graceUsed = 0
     private var explosionRun = 0
     private var bestObjective = Double.infinity
     private var staleValidations = 0
@@ -16,9 +25,16 @@ public struct EarlyStopJudge: Sendable {
     private var unalignedAfterAligned = 0
 
     /// Creates a judge for a fresh incarnation.
-    public init(policy: EarlyStopPolicy = EarlyStopPolicy(), objective: TrialObjective = .standard) {
+    public init(policy: EarlyStopPolicy = EarlyStopPolicy(), objective: TrialObjective = .standard, failedFocus: Double = 0.4) {
         self.policy = policy
         self.objective = objective
+        self.failedFocus = failedFocus
+    }
+
+    /// Seeds the divergence baseline with the trial's recent finite training losses (oldest
+    /// first), so that a resumed incarnation is judged against the run it continues.
+    public mutating func seed(recentLosses losses: [Double]) {
+        recentLosses = Array(losses.suffix(max(1, policy.divergenceWindow)))
     }
 
     /// Judges one training step.
@@ -58,8 +74,20 @@ public struct EarlyStopJudge: Sendable {
                       "missing_tokens": quality.metrics.missingTokens, "back_jump_rate": quality.metrics.backJumpRate]
         if let accuracy = quality.metrics.accuracy { values["accuracy"] = accuracy }
         if let deadline = policy.alignmentDeadline, step >= deadline, quality.firstAlignedStep == nil {
-            return (.fail(.attentionCollapse, Evidence(
-                "not aligned by the deadline (step \(deadline)): \(quality.shortfalls.joined(separator: ", "))", values: values)), value)
+            // Failed below `failedFocus`; between it and aligned the trial is improving and gets
+            // `alignmentGraceValidations` more validations to align.
+            let focus = quality.metrics.focusRate
+            if !(focus >= failedFocus) {
+                return (.fail(.attentionCollapse, Evidence(
+                    "not aligned by the deadline (step \(deadline)), and focus_rate \(rounded(focus)) is below the failed level \(failedFocus): "
+                        + quality.shortfalls.joined(separator: ", "), values: values)), value)
+            }
+            graceUsed += 1
+            if graceUsed > max(0, policy.alignmentGraceValidations) {
+                return (.fail(.attentionCollapse, Evidence(
+                    "not aligned by the deadline (step \(deadline)) nor in the \(policy.alignmentGraceValidations) validations of grace after it: "
+                        + quality.shortfalls.joined(separator: ", "), values: values)), value)
+            }
         }
         unalignedAfterAligned = quality.alignmentLost ? unalignedAfterAligned + 1 : 0
         if unalignedAfterAligned >= max(1, policy.alignmentLossValidations) {
@@ -76,6 +104,9 @@ public struct EarlyStopJudge: Sendable {
         }
         previousValidation = (validationLoss, gap)
         if worseningRun >= max(1, policy.overfittingValidations) {
+            if let collapse = neverAligned(quality, values: values, why: "validation loss rose \(worseningRun) times running") {
+                return (collapse, value)
+            }
             return (.stop(.overfitting, Evidence(
                 "validation loss rose \(worseningRun) times running while the train/validation gap grew to \(rounded(gap))",
                 values: ["step": Double(step), "val_loss": validationLoss, "gap": gap])), value)
@@ -87,11 +118,22 @@ public struct EarlyStopJudge: Sendable {
             staleValidations += 1
         }
         if let patience = policy.patience, staleValidations >= max(1, patience) {
+            if let collapse = neverAligned(quality, values: values, why: "the objective stopped improving for \(staleValidations) validations") {
+                return (collapse, value)
+            }
             return (.stop(.converged, Evidence(
                 "objective has not improved by \(policy.minDelta) for \(staleValidations) validations (best \(rounded(bestObjective)))",
                 values: ["step": Double(step), "objective": value, "best_objective": bestObjective])), value)
         }
         return (.continue, value)
+    }
+
+    /// An early stop of a trial that never aligned is no success (when alignment is required,
+    /// i.e. a deadline is set): it is an attention collapse, restarted as one.
+    private func neverAligned(_ quality: QualityReport, values: [String: Double], why: String) -> TrialVerdict? {
+        guard policy.alignmentDeadline != nil, quality.firstAlignedStep == nil else { return nil }
+        return .fail(.attentionCollapse, Evidence(
+            "\(why) without the trial ever aligning: \(quality.shortfalls.joined(separator: ", "))", values: values))
     }
 
     private func rounded(_ value: Double) -> String {

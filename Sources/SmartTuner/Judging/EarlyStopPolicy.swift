@@ -16,6 +16,9 @@ public struct EarlyStopPolicy: Sendable, Hashable, Codable {
     public var gradientExplosionSteps: Int = 5
     /// The step by which the trial must have aligned; `nil` turns the deadline off.
     public var alignmentDeadline: Int? = 1_000
+    /// Validations past the deadline that a trial which has not aligned but is improving
+    /// (focus at least the thresholds' `failedFocus`) gets to align before it fails.
+    public var alignmentGraceValidations: Int = 3
     /// Consecutive unaligned validations, after alignment was reached, that count as losing it.
     public var alignmentLossValidations: Int = 2
     /// Overfitting: the validation loss worsens this many validations running while the

@@ -14,6 +14,16 @@ public enum FailureCause: String, Sendable, Hashable, Codable, CaseIterable {
     case hang
     /// A thrown error, a non-zero exit or a signal.
     case crash
+    /// The trainer reported data that cannot be judged (attention of the wrong shape, NaN or
+    /// negative weights, rows that are not distributions): the trainer's fault, not the
+    /// training's. No restart rule applies: the same trainer would send the same data again.
+    case trainerFault
+
+    /// Whether a restart can help: every cause but ``trainerFault``.
+    public var restartable: Bool { self != .trainerFault }
+
+    /// The causes a restart rule can name (`restart.rules.<cause>`).
+    public static var restartableCases: [FailureCause] { allCases.filter(\.restartable) }
 }
 
 /// The metric values that made a judgement, kept with every failure and restart.

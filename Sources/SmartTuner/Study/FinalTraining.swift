@@ -59,12 +59,12 @@ public struct FinalTraining: Sendable {
         }
     }
 
-    /// Registers the training's newest checkpoint, whose SHA-256 must verify, with the
+    /// Registers the training's newest good checkpoint (its SHA-256 verifies), with the
     /// training's metrics and final hyperparameters.
     public func register(store: StudyStore, study: StoredStudy, best: StoredTrial, record: TrialRecord,
                          summary: TrialSummary) throws -> RegisteredModel {
-        guard let checkpoint = record.latestCheckpoint, CheckpointDigest.verify(path: checkpoint.path, expected: checkpoint.sha256) else {
-            throw StudyStoreError.invalidState("the final training left no checkpoint whose SHA-256 verifies; nothing to register")
+        guard let checkpoint = record.checkpoint(for: .lastGoodCheckpoint, failureStep: nil) else {
+            throw StudyStoreError.invalidState("the final training left no good checkpoint (finite weights and loss, SHA-256 verifies); nothing to register")
         }
         var metrics = TrialDetails.metrics(of: summary)
         if let objective = summary.objective { metrics["value"] = objective }

@@ -22,13 +22,17 @@ public final class FinalTrainingJournal: Sendable {
         public var path: String
         /// The file's SHA-256, lowercase hex.
         public var sha256: String
-        /// The training loss at the checkpoint; `nil` when it was not finite.
+        /// The checkpoint's own evaluation (the loss of its weights); `nil` when none was
+        /// made or it was not finite.
         public var loss: Double?
+        /// Whether the checkpoint is good (``TrialRecord/Checkpoint/good``); `nil` in journals
+        /// written before this was recorded, where a finite `loss` stands for it.
+        public var good: Bool?
         /// The hyperparameters the incarnation ran with.
         public var hyperparameters: [String: Double]
 
         enum CodingKeys: String, CodingKey {
-            case trial, generation, step, path, sha256, loss, hyperparameters
+            case trial, generation, step, path, sha256, loss, good, hyperparameters
             case plannedSteps = "planned_steps"
         }
     }
@@ -56,9 +60,9 @@ public final class FinalTrainingJournal: Sendable {
         switch event {
         case .started(let generation, let hyperparameters, _):
             started.withLock { $0[generation] = hyperparameters }
-        case .checkpoint(let generation, let step, let path, let sha256, let loss):
+        case .checkpoint(let generation, let step, let path, let sha256, let loss, let good):
             let entry = Entry(trial: trial, plannedSteps: plannedSteps, generation: generation, step: step, path: path,
-                              sha256: sha256, loss: loss.isFinite ? loss : nil,
+                              sha256: sha256, loss: loss.isFinite ? loss : nil, good: good,
                               hyperparameters: started.withLock { $0[generation] ?? [:] })
             do {
                 try append(entry)
@@ -96,7 +100,7 @@ public final class FinalTrainingJournal: Sendable {
     }
 
     /// Where a final training of `trial`'s parameters for `plannedSteps` steps resumes: the
-    /// newest checkpoint of that training with a finite loss, short of the budget (so the
+    /// newest good checkpoint of that training, short of the budget (so the
     /// resumed run validates at its end), whose file is present and whose SHA-256 verifies —
     /// `nil` to start over. `generation` is one more than any the journal records for it (0 if
     /// none), so that the new run writes its checkpoints beside the old ones, never over them.
@@ -104,7 +108,7 @@ public final class FinalTrainingJournal: Sendable {
         let mine = entries(at: path).filter { $0.trial == trial && $0.plannedSteps == plannedSteps }
         let generation = (mine.map(\.generation).max() ?? -1) + 1
         let good = mine.filter { entry in
-            entry.step < plannedSteps && (entry.loss?.isFinite ?? false) && !entry.hyperparameters.isEmpty
+            entry.step < plannedSteps && (entry.good ?? (entry.loss?.isFinite ?? false)) && !entry.hyperparameters.isEmpty
                 && CheckpointDigest.verify(path: entry.path, expected: entry.sha256)
         }
         return (good.max { ($0.step, $0.generation) < ($1.step, $1.generation) }, generation)

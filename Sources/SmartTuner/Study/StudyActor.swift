@@ -110,12 +110,12 @@ public actor StudyActor {
                     entry.pendingEvents = []
                     try store.report(entry.trial, in: study, generation: entry.generation,
                                      values: [(step, objective)], lastStep: step, quality: entry.lastQuality, events: events, now: now)
-                case .checkpoint(let generation, let step, let path, let sha256, let loss):
+                case .checkpoint(let generation, let step, let path, let sha256, let loss, let good):
                     let events = entry.pendingEvents
                     entry.pendingEvents = []
                     try store.report(entry.trial, in: study, generation: entry.generation, lastStep: step,
                                      checkpoints: [StoredCheckpoint(generation: generation, step: step, path: path, sha256: sha256,
-                                                                    loss: loss.isFinite ? loss : nil, aligned: entry.lastAligned)],
+                                                                    loss: loss.isFinite ? loss : nil, aligned: entry.lastAligned, good: good)],
                                      events: events, now: now)
                 case .restarted(let generation, let cause, let changes, let checkpoint, let backoff):
                     for change in changes { entry.hyperparameters[change.name] = change.to }

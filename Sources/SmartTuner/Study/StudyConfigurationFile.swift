@@ -233,7 +233,7 @@ struct StudyFileReader {
 
     private mutating func earlyStop(_ node: Node) throws -> EarlyStopPolicy {
         let e = try section(node, "early_stop", ["patience", "min_delta", "divergence_factor", "divergence_window", "gradient_norm_threshold",
-                                                 "gradient_explosion_steps", "alignment_deadline", "alignment_loss_validations", "overfitting_validations"])
+                                                 "gradient_explosion_steps", "alignment_deadline", "alignment_grace_validations", "alignment_loss_validations", "overfitting_validations"])
         var policy = EarlyStopPolicy()
         if let n = e["patience"] { let v = try yaml.int(n, "early_stop.patience", range: 0...100_000); policy.patience = v == 0 ? nil : v }
         if let n = e["min_delta"] { policy.minDelta = try yaml.double(n, "early_stop.min_delta") }
@@ -242,6 +242,7 @@ struct StudyFileReader {
         if let n = e["gradient_norm_threshold"] { policy.gradientNormThreshold = try yaml.double(n, "early_stop.gradient_norm_threshold") }
         if let n = e["gradient_explosion_steps"] { policy.gradientExplosionSteps = try yaml.int(n, "early_stop.gradient_explosion_steps", range: 1...100_000) }
         if let n = e["alignment_deadline"] { let v = try yaml.int(n, "early_stop.alignment_deadline", range: 0...100_000_000); policy.alignmentDeadline = v == 0 ? nil : v }
+        if let n = e["alignment_grace_validations"] { policy.alignmentGraceValidations = try yaml.int(n, "early_stop.alignment_grace_validations", range: 0...1_000) }
         if let n = e["alignment_loss_validations"] { policy.alignmentLossValidations = try yaml.int(n, "early_stop.alignment_loss_validations", range: 1...1_000) }
         if let n = e["overfitting_validations"] { policy.overfittingValidations = try yaml.int(n, "early_stop.overfitting_validations", range: 1...1_000) }
         return policy

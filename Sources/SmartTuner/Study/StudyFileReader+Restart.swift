@@ -32,8 +32,8 @@ extension StudyFileReader {
             policy.maxRestartsPerTrial = try yaml.int(n, "restart.max_restarts_per_trial", range: 0...100)
         }
         guard let rulesNode = restart["rules"] else { return policy }
-        let rules = try section(rulesNode, "restart.rules", FailureCause.allCases.map(\.rawValue))
-        for cause in FailureCause.allCases {
+        let rules = try section(rulesNode, "restart.rules", FailureCause.restartableCases.map(\.rawValue))
+        for cause in FailureCause.restartableCases {
             guard let ruleNode = rules[cause.rawValue] else { continue }
             let path = "restart.rules.\(cause.rawValue)"
             let keys = try section(ruleNode, path, ["adjust", "resume"])

@@ -101,29 +101,38 @@ public final class StudyRunner: Service, Sendable {
             case .wait:
                 try await Task.sleep(for: pollInterval)
             case .new(let trial):
-                try await run(trial, resume: nil, takenOver: false)
+                try await run(trial, resume: nil, takenOver: nil)
             case .resumed(let trial, let checkpoints):
                 let good = TakeOverResumePoint.choose(from: checkpoints, recorded: trial.intermediate,
                                                       interval: settings.trainer.validationInterval, budget: settings.trainer.steps) {
                     CheckpointDigest.verify(path: $0.path, expected: $0.sha256)
                 }
                 study.resume(trialID: study.trialID(trial), fromStep: good?.step ?? 0)
-                try await run(trial, resume: good, takenOver: true)
+                try await run(trial, resume: good, takenOver: checkpoints.filter { $0.step <= good?.step ?? -1 })
             }
         }
     }
 
-    private func run(_ trial: StoredTrial, resume: StoredCheckpoint?, takenOver: Bool) async throws {
+    /// Runs `trial`; `takenOver` holds the stored checkpoints (up to the resume point) of a
+    /// trial taken over from another worker, `nil` for a new one.
+    private func run(_ trial: StoredTrial, resume: StoredCheckpoint?, takenOver: [StoredCheckpoint]?) async throws {
         let id = study.trialID(trial)
         let request = settings.trainer.request(trialID: id, study: settings.name, number: trial.number, generation: trial.generation,
                                                hyperparameters: trial.hyperparameters, resume: resume?.path)
         onEvent?(.trialStarted(number: trial.number, parameters: trial.parameters, generation: trial.generation,
-                               resumedFrom: resume?.path, takenOver: takenOver))
+                               resumedFrom: resume?.path, takenOver: takenOver != nil))
         let study = self.study, onEvent = self.onEvent, number = trial.number
         var result: (outcome: TrialOutcome, record: TrialRecord)?
         while result == nil {
             do {
-                result = try await tuning.runTrial(request, onEvent: { event in
+                let known = (takenOver ?? []).map { stored in
+                    // Stored checkpoints are good ones; one without an evaluation was vouched for.
+                    (checkpoint: TrialRecord.Checkpoint(generation: stored.generation, step: stored.step, path: stored.path,
+                                                        sha256: stored.sha256, weightsFinite: stored.loss == nil ? true : nil,
+                                                        evaluation: stored.loss),
+                     aligned: stored.aligned)
+                }
+                result = try await tuning.runTrial(request, takenOver: known, onEvent: { event in
                     study.record(event, trialID: id)
                     onEvent?(.trial(number: number, event: event))
                 }, onStep: { generation, metrics in onEvent?(.step(number: number, generation: generation, metrics: metrics)) })

@@ -1,3 +1,4 @@
+import Alignment
 import Supervision
 import Training
 
@@ -10,23 +11,30 @@ actor EarlyStopActor {
     private let record: TrialRecord
     private let generation: Int
     private var judge: EarlyStopJudge
-    private let pruneCheck: (@Sendable (Int, Double) async -> String?)?
+    private let pruneCheck: (@Sendable (Int, Double) async throws -> String?)?
 
     init(inbox: Mailbox<JudgeInput>, verdicts: MailboxSender<TrainerSignal>, record: TrialRecord, generation: Int,
-         policy: EarlyStopPolicy, objective: TrialObjective, pruneCheck: (@Sendable (Int, Double) async -> String?)? = nil) {
+         policy: EarlyStopPolicy, objective: TrialObjective, thresholds: AlignmentThresholds = AlignmentThresholds(), pruneCheck: (@Sendable (Int, Double) async throws -> String?)? = nil) {
         self.pruneCheck = pruneCheck
         self.inbox = inbox
         self.verdicts = verdicts
         self.record = record
         self.generation = generation
-        self.judge = EarlyStopJudge(policy: policy, objective: objective)
+        self.judge = EarlyStopJudge(policy: policy, objective: objective, failedFocus: thresholds.failedFocus)
     }
 
     /// Receives until cancelled; steps arrive in batches when the trainer is fast.
     func run() async throws {
+        var seeded = false
         while true {
             let batch = try await inbox.receive(upTo: 64)
             if batch.isEmpty { return }
+            if !seeded {
+                // The first input comes from this incarnation's trainer, which has cut the
+                // trial's lineage back to its resume point by then.
+                judge.seed(recentLosses: record.recentLosses(limit: judge.policy.divergenceWindow))
+                seeded = true
+            }
             for envelope in batch {
                 let verdict: TrialVerdict
                 switch envelope.message {
@@ -36,6 +44,10 @@ actor EarlyStopActor {
                     let judged = judge.observe(validationLoss: validationLoss, quality: report)
                     record.recordQuality(report, validationLoss: validationLoss, objective: judged.objective, generation: generation)
                     verdict = try await prune(judged.verdict, step: report.step, objective: judged.objective)
+                    record.markJudged(step: report.step)
+                case .invalidReport(let problem):
+                    verdict = .fail(.trainerFault, Evidence("the trainer reported invalid data: \(problem)",
+                                                            values: ["step": Double(problem.step), "sample": Double(problem.sample)]))
                 case .endOfTraining:
                     try await verdicts.send(.endOfTraining)
                     continue
@@ -49,7 +61,7 @@ actor EarlyStopActor {
     /// validation's objective with the other trials' at the same step).
     private func prune(_ verdict: TrialVerdict, step: Int, objective: Double) async throws -> TrialVerdict {
         guard verdict == .continue, let pruneCheck else { return verdict }
-        guard let reason = await pruneCheck(step, objective) else { return .continue }
+        guard let reason = try await pruneCheck(step, objective) else { return .continue }
         try Task.checkCancellation()
         return .prune(Evidence(reason, values: ["step": Double(step), "objective": objective]))
     }

@@ -4,15 +4,24 @@ import Training
 
 /// Turns a trial generation's validation reports into quality reports (DESIGN §5) and passes
 /// them on to the early-stop judge, followed by the end of training when the trainer returns.
+///
+/// Report data is checked first (``ValidationMetrics/checkReportData()``): data that cannot be
+/// judged goes to the judge as the trainer's fault, never as metrics. The quality history the
+/// reports are judged against is the trial's (its record's), not this incarnation's.
 actor QualityActor {
     private let inbox: Mailbox<QualityInput>
     private let judge: MailboxSender<JudgeInput>
-    private var tracker: QualityTracker
+    private let record: TrialRecord
+    private let thresholds: AlignmentThresholds
+    private let analysis: @Sendable (ValidationMetrics) throws -> AlignmentMetrics
 
-    init(inbox: Mailbox<QualityInput>, judge: MailboxSender<JudgeInput>, thresholds: AlignmentThresholds) {
+    init(inbox: Mailbox<QualityInput>, judge: MailboxSender<JudgeInput>, record: TrialRecord, thresholds: AlignmentThresholds,
+         analysis: @escaping @Sendable (ValidationMetrics) throws -> AlignmentMetrics = QualityActor.batchMetrics) {
         self.inbox = inbox
         self.judge = judge
-        self.tracker = QualityTracker(thresholds: thresholds)
+        self.record = record
+        self.thresholds = thresholds
+        self.analysis = analysis
     }
 
     /// Receives until cancelled.
@@ -20,16 +29,30 @@ actor QualityActor {
         while let envelope = try await inbox.receive() {
             switch envelope.message {
             case .validation(let validation):
-                let report = tracker.record(step: validation.step, metrics: try Self.metrics(of: validation))
-                try await judge.send(.quality(report, validationLoss: validation.totalLoss))
+                try await judge.send(try judge(validation))
             case .endOfTraining:
                 try await judge.send(.endOfTraining)
             }
         }
     }
 
-    /// The batch-mean alignment metrics of a validation's attention samples.
-    static func metrics(of validation: ValidationMetrics) throws -> AlignmentMetrics {
+    private func judge(_ validation: ValidationMetrics) throws -> JudgeInput {
+        let loss = validation.totalLoss
+        do {
+            try validation.checkReportData()
+        } catch let problem {
+            // NaN attention beside a non-finite loss is a model gone non-finite (a training
+            // failure the judge classifies from the loss); otherwise it is the trainer's fault.
+            guard problem.kind == .values, !loss.isFinite else { return .invalidReport(problem) }
+            let report = record.assessQuality(step: validation.step, metrics: .nonFinite, thresholds: thresholds)
+            return .quality(report, validationLoss: loss)
+        }
+        let report = record.assessQuality(step: validation.step, metrics: try analysis(validation), thresholds: thresholds)
+        return .quality(report, validationLoss: loss)
+    }
+
+    /// The batch-mean alignment metrics of a validation's attention samples (DESIGN §5).
+    @Sendable static func batchMetrics(of validation: ValidationMetrics) throws -> AlignmentMetrics {
         let each = try validation.samples.map { sample in
             try AlignmentAnalysis.metrics(
                 AttentionMatrix(values: sample.attention, frames: sample.frames, tokens: sample.tokens),
@@ -39,4 +62,10 @@ actor QualityActor {
         return AlignmentMetrics.mean(of: each) ?? AlignmentMetrics(
             focusRate: 0, coverage: 0, diagonality: 0, backJumpRate: 0, skipRate: 0, missingTokens: 1, entropy: 1, drift: 1)
     }
+}
+
+extension AlignmentMetrics {
+    /// The metrics of attention that is not finite: every figure NaN.
+    static let nonFinite = AlignmentMetrics(focusRate: .nan, coverage: .nan, diagonality: .nan, backJumpRate: .nan, skipRate: .nan,
+                                            missingTokens: .nan, entropy: .nan, drift: .nan)
 }

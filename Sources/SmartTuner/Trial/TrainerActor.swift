@@ -46,8 +46,16 @@ actor TrainerActor {
             // A graceful stop of the trial: checkpoint and finish.
             control.requestStop()
         }
+        record.beginIncarnation(generation: request.generation, resumeCheckpoint: request.resumeCheckpoint)
         record.append(.started(generation: request.generation, hyperparameters: request.hyperparameters,
                                resumedFrom: request.resumeCheckpoint))
+        // However the incarnation ends, its last checkpoints are judged before smart restart
+        // chooses where to resume.
+        defer { record.settleCheckpoints(generation: request.generation) }
+        // Set once the trainer has returned: a stop request that finds it waiting for its end of
+        // training to come back ends the incarnation at once (the judges it waits on may be
+        // what is being stopped, as in a one-for-all restart after one of them failed).
+        let trainerReturned = ShutdownSignal()
         let ending = await withTaskGroup(of: Ending?.self) { group -> Ending in
             group.addTask {
                 do {
@@ -57,7 +65,13 @@ actor TrainerActor {
                 } catch {
                     return .failed(TrialFailure.classify(error))
                 }
+                trainerReturned.request()
                 return await self.sendEndOfTraining()
+            }
+            group.addTask {
+                await shutdown.wait()
+                await trainerReturned.wait()
+                return Task.isCancelled ? nil : .finished
             }
             group.addTask { await self.watchSignals() }
             group.addTask { await self.watchHeartbeat() }
@@ -75,9 +89,13 @@ actor TrainerActor {
         case .finished:
             if let evidence = record.pruneEvidence {
                 record.finish(.pruned(step: record.lastStep, evidence: evidence))
-            } else {
-                record.finish(.completed(reason: record.stopReason ?? (control.stopRequested ? .stopped : .budget), step: record.lastStep))
+            } else if let reason = record.stopReason {
+                record.finish(.completed(reason: reason, step: record.lastStep))
+            } else if !control.stopRequested {
+                record.finish(.completed(reason: .budget, step: record.lastStep))
             }
+            // Stopped from outside: the trial's end, or a restart of its tree after a judge
+            // failed. Its supervisor knows which, and records the outcome.
         case .failed(let failure):
             throw failure
         }

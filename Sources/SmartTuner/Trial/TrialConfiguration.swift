@@ -34,8 +34,14 @@ public struct TrialConfiguration: Sendable {
     /// The memory budget of each incarnation, MiB (`nil`: none).
     public var memoryBudgetMiB: Double?
     /// The study's pruner, asked at every validation that did not stop the trial otherwise:
-    /// `(trialID, step, objective)` → why to prune, or `nil`. It also records the value.
-    public var pruneCheck: (@Sendable (String, Int, Double) async -> String?)?
+    /// `(trialID, step, objective)` → why to prune, or `nil`. It also records the value. An
+    /// error it throws fails the trial's judge (which the trial's supervisor restarts, and past
+    /// its intensity ends the trial as failed).
+    public var pruneCheck: (@Sendable (String, Int, Double) async throws -> String?)?
+    /// How a validation's attention becomes alignment metrics: by default the batch mean of
+    /// DESIGN §5 over its samples (``AlignmentAnalysis``). Report data is checked before this
+    /// runs. An error it throws fails the trial's quality analysis, as ``pruneCheck``'s does.
+    public var alignmentAnalysis: @Sendable (ValidationMetrics) throws -> AlignmentMetrics = QualityActor.batchMetrics
 
     /// Creates a configuration; the trainer defaults to the built-in one in this process.
     public init(makeTrainer: @escaping @Sendable (TrainRequest) -> any Trainer = { _ in BuiltinTrainer() },

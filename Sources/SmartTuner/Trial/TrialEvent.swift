@@ -11,8 +11,9 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
     case quality(generation: Int, step: Int, metrics: AlignmentMetrics, aligned: Bool, objective: Double)
     /// The trial aligned for the first time.
     case firstAlignment(generation: Int, step: Int)
-    /// A checkpoint was written.
-    case checkpoint(generation: Int, step: Int, path: String, sha256: String, loss: Double)
+    /// A checkpoint was written and judged: `loss` is its own evaluation (NaN when none was
+    /// made), `good` whether it may be resumed from (``TrialRecord/Checkpoint/good``).
+    case checkpoint(generation: Int, step: Int, path: String, sha256: String, loss: Double, good: Bool)
     /// An incarnation failed.
     case failed(generation: Int, cause: FailureCause, evidence: Evidence)
     /// Smart restart: the next incarnation's changes, resume point and delay.
@@ -30,7 +31,7 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
         case .quality(let generation, let step, let metrics, let aligned, _):
             return "quality g\(generation) step \(step): focus \(rounded(metrics.focusRate))\(aligned ? " aligned" : "")"
         case .firstAlignment(let generation, let step): return "first alignment g\(generation) at step \(step)"
-        case .checkpoint(let generation, let step, _, _, _): return "checkpoint g\(generation) step \(step)"
+        case .checkpoint(let generation, let step, _, _, _, _): return "checkpoint g\(generation) step \(step)"
         case .failed(let generation, let cause, let evidence): return "failed g\(generation) \(cause.rawValue): \(evidence.summary)"
         case .restarted(let generation, let cause, let changes, let checkpoint, _):
             return "restarted g\(generation) after \(cause.rawValue): \(changes.map(\.description).joined(separator: ", "))"
@@ -45,7 +46,7 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
     public var generation: Int? {
         switch self {
         case .started(let generation, _, _), .quality(let generation, _, _, _, _), .firstAlignment(let generation, _),
-             .checkpoint(let generation, _, _, _, _), .failed(let generation, _, _), .restarted(let generation, _, _, _, _),
+             .checkpoint(let generation, _, _, _, _, _), .failed(let generation, _, _), .restarted(let generation, _, _, _, _),
              .trainerMessage(let generation, _, _):
             return generation
         case .finished:

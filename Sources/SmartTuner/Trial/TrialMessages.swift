@@ -16,6 +16,8 @@ public enum JudgeInput: Sendable {
     case step(StepMetrics)
     /// One validation's quality, with its validation loss.
     case quality(QualityReport, validationLoss: Double)
+    /// A validation whose data cannot be judged: the trainer's fault (``FailureCause/trainerFault``).
+    case invalidReport(ReportDataError)
     /// The trainer returned. It comes through the quality analysis, so every step and
     /// validation the trainer sent is ahead of it; the judge passes it back to the trainer
     /// behind every verdict on them.
@@ -47,7 +49,7 @@ public struct TrialFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public init(_ cause: FailureCause, _ evidence: Evidence, restartable: Bool = true) {
         self.cause = cause
         self.evidence = evidence
-        self.restartable = restartable
+        self.restartable = restartable && cause.restartable
     }
 
     public var description: String { "\(cause.rawValue): \(evidence.summary)" }

@@ -1,5 +1,6 @@
 import Foundation
 import Supervision
+import Alignment
 import Training
 
 /// Supervises one trial (DESIGN §2): its QualityActor, EarlyStopActor and TrainerActor under
@@ -27,10 +28,29 @@ public final class TrialSupervisor: Sendable {
         self.firstGeneration = request.generation
     }
 
-    /// Runs the trial to its outcome (the supervisor's escalation is thrown).
+    /// Runs the trial to its outcome, however its tree ends (DESIGN §2: the outcome is the
+    /// supervisor's return value; no caller waits on an event that might never come):
+    /// - its trainer finished, stopped, was pruned or failed for good: that outcome;
+    /// - its quality analysis or judge kept failing until the trial's own restart intensity
+    ///   gave up: failed (`crash`), with the error as evidence;
+    /// - a graceful `shutdown` request: completed (stopped) with a checkpoint.
+    ///
+    /// - Throws: ``SupervisorEscalation`` only when smart restart escalated past the session's
+    ///   restart budget (the outcome is then recorded as escalated), and `CancellationError`
+    ///   when the calling task is cancelled.
     @discardableResult
-    public func run() async throws -> TrialOutcome {
-        try await makeSupervisor().run()
+    public func run(shutdown: ShutdownSignal? = nil) async throws -> TrialOutcome {
+        let supervisor = makeSupervisor()
+        shutdown?.onRequest { supervisor.shutdown() }
+        do {
+            try await supervisor.run()
+        } catch let escalation as SupervisorEscalation {
+            if case .escalated? = record.outcome { throw escalation }
+            record.finish(.failed(cause: .crash, evidence: Evidence(
+                "the trial's supervision gave up after its judges failed repeatedly (child '\(escalation.childID)'): "
+                    + (escalation.causes.last.map(\.description) ?? "no cause recorded"))))
+        }
+        record.finish(.completed(reason: .stopped, step: record.lastStep))   // (when nothing else ended it)
         return record.outcome ?? .completed(reason: .stopped, step: record.lastStep)
     }
 
@@ -40,10 +60,10 @@ public final class TrialSupervisor: Sendable {
         let record = self.record
         let capacity = configuration.mailboxCapacity
         let firstGeneration = self.firstGeneration
-        var pruneCheck: (@Sendable (Int, Double) async -> String?)?
+        var pruneCheck: (@Sendable (Int, Double) async throws -> String?)?
         if let check = configuration.pruneCheck {
             let trialID = record.trialID
-            pruneCheck = { @Sendable step, value in await check(trialID, step, value) }
+            pruneCheck = { @Sendable step, value in try await check(trialID, step, value) }
         }
         let judgePruning = pruneCheck
         let qualityInbox = Mailbox<QualityInput>(capacity: max(2, capacity / 16))
@@ -55,7 +75,7 @@ public final class TrialSupervisor: Sendable {
         let quality = ChildSpec<Void>(id: "quality", shutdown: .brutal) { incarnation in
             qualityInbox.advance(to: incarnation.generation)
             let actor = QualityActor(inbox: qualityInbox, judge: judgeInbox.sender(generation: incarnation.generation),
-                                     thresholds: configuration.thresholds)
+                                     record: record, thresholds: configuration.thresholds, analysis: configuration.alignmentAnalysis)
             try await actor.run()
         }
         let earlyStop = ChildSpec<Void>(id: "early-stop", shutdown: .brutal) { incarnation in
@@ -63,7 +83,7 @@ public final class TrialSupervisor: Sendable {
             let actor = EarlyStopActor(inbox: judgeInbox, verdicts: signals.sender(generation: incarnation.generation),
                                        record: record, generation: firstGeneration + incarnation.generation,
                                        policy: configuration.earlyStop, objective: configuration.objective,
-                                       pruneCheck: judgePruning)
+                                       thresholds: configuration.thresholds, pruneCheck: judgePruning)
             try await actor.run()
         }
         let trainer = ChildSpec<TrainRequest>(
@@ -95,13 +115,14 @@ public final class TrialSupervisor: Sendable {
     }
 
     /// The request of an incarnation: the decider's, or — after a restart the trainer did not
-    /// cause (a sibling failed) — the same request resumed from the newest good checkpoint.
+    /// cause (its quality analysis or judge failed) — the same request resumed from the newest
+    /// good checkpoint that leaves no validation unjudged.
     private func request(for incarnation: Incarnation<TrainRequest>) -> TrainRequest {
         var request = incarnation.input
         let generation = firstGeneration + incarnation.generation
         if request.generation != generation {
             request.generation = generation
-            request.resumeCheckpoint = record.checkpoint(for: .lastGoodCheckpoint, failureStep: nil)?.path
+            request.resumeCheckpoint = record.checkpoint(for: .lastGoodCheckpoint, failureStep: record.judgedThrough + 1)?.path
         }
         request.checkpointDirectory = directory(generation: generation)
         if let budget = configuration.memoryBudgetMiB { request.memoryBudgetMiB = Int(budget) }
@@ -151,8 +172,12 @@ public final class TrialSupervisor: Sendable {
                 "trial": "\(context.input.trialID)", "cause": "\(trial.cause.rawValue)", "skipped": "\(plan.skipped.joined(separator: ", "))",
             ])
         }
-        let failureStep = trial.evidence.values["step"].map { Int($0) }
-        let checkpoint = record.checkpoint(for: plan.resume, failureStep: failureStep)
+        // The step that failed (a hang's evidence names the last step done; it hung after it).
+        let failureStep = trial.evidence.values["step"].map { Int($0) + (trial.cause == .hang ? 1 : 0) }
+        // A gradient explosion is judged on its m-th step over the threshold; the spike began
+        // at the first.
+        let firstAnomalous = failureStep.map { $0 - max(0, Int(trial.evidence.values["steps_over"] ?? 1) - 1) }
+        let checkpoint = record.checkpoint(for: plan.resume, failureStep: failureStep, firstAnomalousStep: firstAnomalous)
         var next = context.input
         next.generation = generation + 1
         next.hyperparameters = plan.hyperparameters

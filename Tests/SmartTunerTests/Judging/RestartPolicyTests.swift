@@ -7,7 +7,7 @@ import Testing
 struct RestartPolicyTests {
     let base: [String: Double] = ["learning_rate": 0.002, "grad_clip": 1, "guided_attention_weight": 0, "batch_size": 16]
 
-    @Test("each cause's default adjustment follows DESIGN §4", arguments: FailureCause.allCases)
+    @Test("each cause's default adjustment follows DESIGN §4", arguments: FailureCause.restartableCases)
     func defaults(cause: FailureCause) {
         let plan = RestartPolicy.standard.plan(after: cause, hyperparameters: base)
         let changed = Dictionary(uniqueKeysWithValues: plan.changes.map { ($0.name, $0.to) })
@@ -27,6 +27,8 @@ struct RestartPolicyTests {
         case .outOfMemory:
             #expect(changed == ["batch_size": 8])
             #expect(plan.skipped == ["gradient_accumulation"], "the trial has no such parameter")
+        case .trainerFault:
+            Issue.record("a trainer fault has no restart rule")
         case .hang, .crash:
             #expect(plan.changes.isEmpty && plan.hyperparameters == base)
         }
@@ -57,7 +59,7 @@ struct RestartPolicyTests {
         let data = try JSONEncoder().encode(RestartPolicy.standard)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let rules = try #require(object["rules"] as? [String: Any])
-        #expect(Set(rules.keys) == Set(FailureCause.allCases.map(\.rawValue)))
+        #expect(Set(rules.keys) == Set(FailureCause.restartableCases.map(\.rawValue)))
         #expect(try JSONDecoder().decode(RestartPolicy.self, from: data) == RestartPolicy.standard)
     }
 }
