@@ -5,12 +5,17 @@ import Randomness
 /// After `startupTrials` random trials, the trials so far are split into the best γ(n)
 /// ("below") and the rest ("above"); a Parzen estimator of each group gives l(x) and g(x);
 /// `candidates` points drawn from l are scored by log l(x) − log g(x) and the best is proposed.
-/// - Univariate (default) models each parameter alone; multivariate models them jointly.
+/// - Multivariate (the default, as in Optuna 5) models the parameters jointly; univariate
+///   models each alone.
 /// - Constant liar: trials still running count as "above" (as if they will be bad), so
-///   parallel workers do not all propose the same point.
-/// - Failed trials (crashes that exhausted their restarts, out of memory) are constraint
-///   violations: they rank after every complete and pruned trial, so their region sits in g(x)
-///   and is avoided rather than proposed again.
+///   parallel workers do not all propose the same point. They do not count in γ(n): n is the
+///   finished trials (complete, pruned, failed), as in Optuna.
+/// - Failed trials (crashes that exhausted their restarts, out of memory, attention that never
+///   aligned) are constraint violations, where Optuna leaves FAIL trials out of the history
+///   altogether: they rank after every complete and pruned trial and count in n, so their
+///   region sits in g(x) and is avoided rather than proposed again. In TTS, failures cluster
+///   (too high a learning rate, guided attention off) and are the most informative trials a
+///   study has; `SamplerQuality`'s failure-heavy problems show the difference.
 /// - Pruned trials rank after complete ones, deeper-reaching and better ones first.
 ///
 /// Values are minimised. Deterministic: the proposal for trial `number` depends only on the
@@ -30,7 +35,7 @@ public struct TPESampler: Sampler {
     public let priorWeight: Double
 
     /// Creates a TPE sampler with Optuna's defaults.
-    public init(seed: UInt64, startupTrials: Int = 10, candidates: Int = 24, multivariate: Bool = false,
+    public init(seed: UInt64, startupTrials: Int = 10, candidates: Int = 24, multivariate: Bool = true,
                 constantLiar: Bool = false, priorWeight: Double = 1) {
         self.seed = seed
         self.startupTrials = max(0, startupTrials)
@@ -61,7 +66,7 @@ public struct TPESampler: Sampler {
         }
         guard finished.count >= max(1, startupTrials) else { return randomPoint(space, using: &rng) }
         let (below, above) = Self.split(history, finished: finished, running: running,
-                                         belowCount: Self.gamma(finished.count + running.count))
+                                         belowCount: Self.gamma(finished.count))
         let table = ObservationTable(space.parameters, of: history, rows: below + above)
         let belowRows = 0..<below.count, aboveRows = below.count..<(below.count + above.count)
         var proposal: [String: ParameterValue] = [:]

@@ -15,14 +15,23 @@ public struct ReportDataError: Error, Sendable, Hashable, CustomStringConvertibl
 
     /// The validation's step.
     public let step: Int
-    /// The sample (utterance) index within the validation, from 0.
-    public let sample: Int
+    /// The sample (utterance) index within the validation, from 0; `nil` for a problem with
+    /// the validation as a whole (its losses).
+    public let sample: Int?
     /// Shape or values.
     public let kind: Kind
     /// What is wrong and what would be valid.
     public let problem: String
 
-    public var description: String { "validation at step \(step), sample \(sample): \(problem)" }
+    public var description: String { "validation at step \(step)\(sample.map { ", sample \($0)" } ?? ""): \(problem)" }
+
+    /// Creates a report-data error.
+    public init(step: Int, sample: Int?, kind: Kind, problem: String) {
+        self.step = step
+        self.sample = sample
+        self.kind = kind
+        self.problem = problem
+    }
 }
 
 extension ValidationMetrics {

@@ -75,7 +75,7 @@ struct AutoCommand: AsyncParsableCommand {
             alerts: try alerts(settings, logger: logger), logger: logger,
             progress: ProgressLine(enabled: !json, totalSteps: final.steps), onEvent: { journal.record($0) })
         let summary = TrialSummary(record, initialHyperparameters: request.hyperparameters)
-        guard summary.outcome.hasPrefix("completed") else {
+        guard summary.outcomeKind?.isCompleted == true else {
             if json { try JSONOutput.print(AutoResult(study: report, final: summary, model: nil)) } else { SummaryPrinter.print(summary) }
             throw CommandFailure("the final training ended \(summary.outcome); no model was registered")
         }

@@ -21,7 +21,7 @@ struct ExportCommand: ParsableCommand {
         if format == "json" {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
             text = String(decoding: try encoder.encode(rows), as: UTF8.self) + "\n"
         } else {
             text = CSVTable(rows: rows, space: study.definition.space.parameters.map(\.name)).text
@@ -47,7 +47,7 @@ struct CSVTable {
         for row in rows {
             let fixed = ["\(row.number)", row.state, row.value.map { "\($0)" } ?? "", "\(row.step)", "\(row.generation)",
                          "\(row.interruptions)", row.outcome ?? "", row.started ?? "", row.completed ?? ""]
-            let values = fixed + space.map { row.parameters[$0] ?? "" } + metrics.map { row.metrics[$0].map { "\($0)" } ?? "" }
+            let values = fixed + space.map { row.parameters[$0]?.description ?? "" } + metrics.map { row.metrics[$0].map { "\($0)" } ?? "" }
             lines.append(values.map(Self.field).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

@@ -20,7 +20,7 @@ struct StudyDisplay: Sendable {
             default: line = nil
             }
         case .trialFinished(let number, let outcome, let value, let newBest):
-            line = "trial \(number): \(outcome.kind)" + (value.map { "  value \(Self.short(.float($0)))" } ?? "") + (newBest ? "  ★ new best" : "")
+            line = "trial \(number): \(outcome.outcomeKind.words)" + (value.map { "  value \(Self.short(.float($0)))" } ?? "") + (newBest ? "  ★ new best" : "")
         case .trialSuperseded(let number):
             line = "trial \(number): taken over by another worker meanwhile; this run's result is dropped"
         case .trialReleased(let number):
@@ -34,7 +34,7 @@ struct StudyDisplay: Sendable {
 
     static func short(_ value: ParameterValue) -> String {
         guard case .float(let x) = value else { return value.description }
-        return String(format: abs(x) < 0.01 && x != 0 ? "%.3e" : "%.4g", x)
+        return HumanNumber.text(x)
     }
 }
 
@@ -48,10 +48,10 @@ enum ReportPrinter {
             Swift.print("No complete trial yet.")
             return
         }
-        Swift.print("Best trial \(best.number): value \(best.value)")
+        Swift.print("Best trial \(best.number): value \(HumanNumber.text(best.value))")
         Swift.print("  parameters: " + best.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
         let names = ["focus_rate", "missing_tokens", "back_jump_rate", "accuracy", "coverage", "diagonality", "stop_error", "first_aligned_step", "steps", "restarts"]
-        let metrics = names.compactMap { name in best.metrics[name].map { "\(name) \(String(format: "%.4g", $0))" } }
+        let metrics = names.compactMap { name in best.metrics[name].map { "\(name) \(HumanNumber.text($0))" } }
         if !metrics.isEmpty { Swift.print("  alignment: " + metrics.joined(separator: ", ")) }
         if let checkpoint = best.checkpoint { Swift.print("  checkpoint: \(checkpoint)") }
     }

@@ -82,7 +82,9 @@ struct TrainCommand: AsyncParsableCommand {
         let trainer = TrainerSettings(kind: .builtin(childProcess: childProcess))
         let configuration = TrialConfiguration(
             makeTrainer: trainer.makeTrainer(heartbeatTimeout: heartbeatTimeout),
-            earlyStop: policy, restart: restart, heartbeatTimeout: timeout, logger: logger, memoryBudgetMiB: memoryBudget)
+            earlyStop: policy, objective: try TrialObjective(weights: TrialObjective.standard.weights,
+                                                             validationLossNames: TrialObjective.builtinValidationLoss),
+            restart: restart, heartbeatTimeout: timeout, logger: logger, memoryBudgetMiB: memoryBudget)
         let (_, record) = try await SupervisedTraining.run(request, configuration: configuration, alerts: try alerts(logger: logger),
                                                            logger: logger, progress: progress)
         let summary = TrialSummary(record, initialHyperparameters: hyperparameters)
@@ -93,7 +95,7 @@ struct TrainCommand: AsyncParsableCommand {
         } else {
             SummaryPrinter.print(summary)
         }
-        if summary.outcome.hasPrefix("failed") { throw ExitCode(1) }
+        if summary.outcomeKind?.isFailed == true { throw ExitCode(1) }
     }
 
     /// The alert sinks: an event log beside the checkpoints, and Telegram or a webhook when asked.

@@ -19,7 +19,7 @@ struct TrialsCommand: ParsableCommand {
             let value = row.value.map { String(format: "%-10.5g", $0) } ?? "-".padding(toLength: 10, withPad: " ", startingAt: 0)
             let focus = row.metrics["focus_rate"].map { String(format: "%.3f", $0) } ?? "  -  "
             print(String(format: "%3d  ", row.number) + row.state.padding(toLength: 9, withPad: " ", startingAt: 0) + "  \(value)  " +
-                  String(format: "%5d  %3d  ", row.step, row.generation) + "\(focus)   \(row.outcome ?? "")")
+                  String(format: "%5d  %3d  ", row.step, row.generation) + "\(focus)   \(row.outcome.map { TrialOutcome.Kind(rawValue: $0)?.words ?? $0 } ?? "")")
         }
     }
 }

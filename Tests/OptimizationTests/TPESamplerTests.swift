@@ -136,6 +136,32 @@ struct TPESamplerTests {
         #expect(liar > plain, "mean |x| with liar \(liar), without \(plain)")
     }
 
+    @Test("running trials do not count in γ(n): many running trials do not pull second-best trials into l(x)")
+    func runningTrialsLeaveGammaAlone() {
+        // 10 finished trials: the best alone near x = 4, three nearly as good near x = -4, the
+        // rest poor. γ(10) = 1 puts only the best in l(x); counting 30 running trials too
+        // (γ(40) = 4) would put the x = -4 group there as well.
+        var history: [TrialSnapshot] = []
+        let finished: [(Double, Double)] = [(4, 0.0), (-4, 0.01), (-4.1, 0.011), (-3.9, 0.012), (0, 5), (1, 6), (-1, 6), (2, 7), (-2, 7), (0.5, 8)]
+        for (number, (x, value)) in finished.enumerated() {
+            history.append(TrialSnapshot(number: number, parameters: ["x": .float(x), "y": .float(0), "z": .float(0)],
+                                         state: .complete, value: value))
+        }
+        for number in 10..<40 {
+            history.append(TrialSnapshot(number: number, parameters: ["x": .float(-2.5), "y": .float(0), "z": .float(0)], state: .running))
+        }
+        let sampler = TPESampler(seed: 11, startupTrials: 5, constantLiar: true)
+        let proposals = (40..<60).compactMap { sampler.suggest(space: Self.cube, number: $0, history: history)?["x"]?.number }
+        let nearBest = proposals.filter { $0 > 2 }.count, nearSecond = proposals.filter { $0 < -2 }.count
+        #expect(nearBest > nearSecond, "near x=4: \(nearBest), near x=-4: \(nearSecond) of \(proposals.count)")
+    }
+
+    @Test("the defaults are Optuna 5's: multivariate, 10 startup trials, 24 candidates")
+    func defaults() {
+        let sampler = TPESampler(seed: 0)
+        #expect(sampler.multivariate && sampler.startupTrials == 10 && sampler.candidates == 24)
+    }
+
     @Test("the fast exp, erf and log match the library")
     func fastMath() {
         for x in stride(from: -700.0, through: 709, by: 0.37) {

@@ -16,6 +16,9 @@ public struct EarlyStopJudge: Sendable {
     /// Below this focus at the alignment deadline, alignment has failed outright.
     public let failedFocus: Double
     private var recentLosses: [Double] = []
+    /// The training steps' losses as the objective's `val_loss` adds them, for the
+    /// train/validation gap (the optimised total may hold regularisers `val_loss` leaves out).
+    private var recentObjectiveLosses: [Double] = []
     private var graceUsed = 0
     private var explosionRun = 0
     private var bestObjective = Double.infinity
@@ -37,8 +40,9 @@ public struct EarlyStopJudge: Sendable {
         recentLosses = Array(losses.suffix(max(1, policy.divergenceWindow)))
     }
 
-    /// Judges one training step.
-    public mutating func observe(step: Int, loss: Double, gradientNorm: Double) -> TrialVerdict {
+    /// Judges one training step: `loss` is the optimised loss (divergence, non-finite values),
+    /// `objectiveLoss` the step's losses as the objective's `val_loss` adds them (`nil`: `loss`).
+    public mutating func observe(step: Int, loss: Double, gradientNorm: Double, objectiveLoss: Double? = nil) -> TrialVerdict {
         guard loss.isFinite, gradientNorm.isFinite else {
             return .fail(.nonFinite, Evidence("non-finite \(loss.isFinite ? "gradient norm" : "loss") at step \(step)",
                                               values: ["step": Double(step), "loss": loss, "grad_norm": gradientNorm]))
@@ -53,6 +57,10 @@ public struct EarlyStopJudge: Sendable {
         }
         recentLosses.append(loss)
         if recentLosses.count > max(1, policy.divergenceWindow) { recentLosses.removeFirst() }
+        if case let matched = objectiveLoss ?? loss, matched.isFinite {
+            recentObjectiveLosses.append(matched)
+            if recentObjectiveLosses.count > 10 { recentObjectiveLosses.removeFirst() }
+        }
         explosionRun = gradientNorm > policy.gradientNormThreshold ? explosionRun + 1 : 0
         if explosionRun >= max(1, policy.gradientExplosionSteps) {
             return .fail(.gradientExplosion, Evidence(
@@ -95,7 +103,8 @@ public struct EarlyStopJudge: Sendable {
                 "alignment reached at step \(quality.firstAlignedStep ?? 0) was lost for \(unalignedAfterAligned) validations: \(quality.shortfalls.joined(separator: ", "))",
                 values: values)), value)
         }
-        let trainingLoss = recentLosses.isEmpty ? validationLoss : recentLosses.suffix(10).reduce(0, +) / Double(min(10, recentLosses.count))
+        let trainingLoss = recentObjectiveLosses.isEmpty ? validationLoss
+            : recentObjectiveLosses.reduce(0, +) / Double(recentObjectiveLosses.count)
         let gap = validationLoss - trainingLoss
         if let previous = previousValidation, validationLoss > previous.loss, gap > previous.gap {
             worseningRun += 1
@@ -136,7 +145,5 @@ public struct EarlyStopJudge: Sendable {
             "\(why) without the trial ever aligning: \(quality.shortfalls.joined(separator: ", "))", values: values))
     }
 
-    private func rounded(_ value: Double) -> String {
-        value.isFinite ? String((value * 10_000).rounded() / 10_000) : String(value)
-    }
+    private func rounded(_ value: Double) -> String { HumanNumber.text(value) }
 }

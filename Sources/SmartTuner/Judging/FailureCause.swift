@@ -19,6 +19,20 @@ public enum FailureCause: String, Sendable, Hashable, Codable, CaseIterable {
     /// training's. No restart rule applies: the same trainer would send the same data again.
     case trainerFault
 
+    /// The cause in words: "non-finite values", "attention collapse", …
+    public var words: String {
+        switch self {
+        case .nonFinite: return "non-finite values"
+        case .divergence: return "divergence"
+        case .gradientExplosion: return "gradient explosion"
+        case .attentionCollapse: return "attention collapse"
+        case .outOfMemory: return "out of memory"
+        case .hang: return "hang"
+        case .crash: return "crash"
+        case .trainerFault: return "trainer fault"
+        }
+    }
+
     /// Whether a restart can help: every cause but ``trainerFault``.
     public var restartable: Bool { self != .trainerFault }
 

@@ -88,7 +88,7 @@ public struct ParameterChange: Sendable, Hashable, Codable, CustomStringConverti
         self.to = to
     }
 
-    public var description: String { "\(name) \(from) → \(to)" }
+    public var description: String { "\(name) \(HumanNumber.text(from)) → \(HumanNumber.text(to))" }
 }
 
 /// The result of applying a rule: new hyperparameters, what changed, and where to resume.

@@ -3,7 +3,7 @@ import Optimization
 /// Which sampler a study uses, with its options (YAML `study.sampler`).
 public enum SamplerSettings: Sendable, Hashable, Codable {
     /// TPE with Optuna's semantics.
-    case tpe(startupTrials: Int = 10, candidates: Int = 24, multivariate: Bool = false, constantLiar: Bool = true)
+    case tpe(startupTrials: Int = 10, candidates: Int = 24, multivariate: Bool = true, constantLiar: Bool = true)
     /// Independent uniform draws.
     case random
     /// Every combination of a discrete space once.

@@ -77,7 +77,7 @@ struct StudyFileReader {
     mutating func remember(_ node: Node, at keyPath: String) { nodes[keyPath] = node }
 
     mutating func read(_ root: Node) throws -> StudySettings {
-        let top = try section(root, "", ["study", "trainer", "search_space", "quality", "early_stop", "restart", "memory", "alerts"])
+        let top = try section(root, "", ["study", "trainer", "search_space", "objective", "quality", "early_stop", "restart", "memory", "alerts"])
         for required in ["study", "trainer", "search_space"] where top[required] == nil {
             throw yaml.error(root, required, "missing; a study file needs study, trainer and search_space (`smart-tuner init` writes an example)")
         }
@@ -103,6 +103,7 @@ struct StudyFileReader {
             if let n = q["accuracy"] { settings.thresholds.minimumAccuracy = try yaml.double(n, "quality.accuracy") }
             if let n = q["failed_focus_rate"] { settings.thresholds.failedFocus = try yaml.double(n, "quality.failed_focus_rate") }
         }
+        if let node = top["objective"] { settings.objective = try objective(node) }
         if let node = top["early_stop"] { settings.earlyStop = try earlyStop(node) }
         if let node = top["restart"] { settings.restart = try restartPolicy(node, trainer: settings.trainer) }
         if let node = top["memory"] {
@@ -197,7 +198,7 @@ struct StudyFileReader {
         default:
             return .tpe(startupTrials: try s["startup_trials"].map { try yaml.int($0, "study.sampler.startup_trials", range: 0...100_000) } ?? 10,
                         candidates: try s["candidates"].map { try yaml.int($0, "study.sampler.candidates", range: 1...10_000) } ?? 24,
-                        multivariate: try s["multivariate"].map { try yaml.bool($0, "study.sampler.multivariate") } ?? false,
+                        multivariate: try s["multivariate"].map { try yaml.bool($0, "study.sampler.multivariate") } ?? true,
                         constantLiar: try s["constant_liar"].map { try yaml.bool($0, "study.sampler.constant_liar") } ?? true)
         }
     }
@@ -229,6 +230,27 @@ struct StudyFileReader {
         default:
             return .median(startupTrials: try int("startup_trials", 5), warmupSteps: try int("warmup_steps", 0), minimumTrials: try int("minimum_trials", 1, 1...Int.max))
         }
+    }
+
+    private mutating func objective(_ node: Node) throws -> TrialObjective {
+        let o = try section(node, "objective", ["val_loss", "weights"])
+        var weights = TrialObjective.standard.weights
+        if let n = o["weights"] {
+            weights = [:]
+            for (name, key, value) in try yaml.anyMapping(n, "objective.weights") {
+                remember(key, at: "objective.weights.\(name)")
+                guard TrialObjective.termNames.contains(name) else {
+                    throw yaml.error(key, "objective.weights.\(name)", "unknown term; valid terms: \(TrialObjective.termNames.joined(separator: ", "))")
+                }
+                weights[name] = try yaml.double(value, "objective.weights.\(name)")
+            }
+        }
+        var names: [String]?
+        if let n = o["val_loss"] {
+            names = try yaml.strings(n, "objective.val_loss")
+            if names?.isEmpty == true { throw yaml.error(n, "objective.val_loss", "needs at least one loss name, such as [mel, stop]") }
+        }
+        return try TrialObjective(weights: weights, validationLossNames: names)
     }
 
     private mutating func earlyStop(_ node: Node) throws -> EarlyStopPolicy {

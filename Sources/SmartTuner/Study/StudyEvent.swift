@@ -27,8 +27,8 @@ public struct StudyReport: Sendable, Codable {
         public let number: Int
         /// Its value.
         public let value: Double
-        /// Its parameters.
-        public let parameters: [String: String]
+        /// Its parameters (JSON numbers, or strings for categories).
+        public let parameters: [String: PlainParameter]
         /// Its last validation's alignment metrics and objective (DESIGN §5 names).
         public let metrics: [String: Double]
         /// Its newest checkpoint.
@@ -68,7 +68,7 @@ public struct StudyReport: Sendable, Codable {
         for trial in trials { states[trial.state?.rawValue ?? "waiting", default: 0] += 1 }
         var best: Best?
         if let trial = try store.bestTrial(of: study), let value = trial.value {
-            best = Best(number: trial.number, value: value, parameters: trial.parameters.mapValues(\.description),
+            best = Best(number: trial.number, value: value, parameters: trial.parameters.mapValues(PlainParameter.init),
                         metrics: TrialDetails.metrics(fromSummary: trial.summaryJSON),
                         checkpoint: try store.checkpoints(of: trial).first?.path)
         }

@@ -37,6 +37,10 @@ public enum StudyTemplate {
           guided_attention_weight: {type: float, low: 0.0, high: 3.0}
           grad_clip: {type: float, low: 0.5, high: 2.0, step: 0.5}
 
+        objective:                      # what a trial's value is (DESIGN §6)
+          val_loss: [mel, stop]         # the losses val_loss sums: not the guided-attention penalty searched above
+          weights: {val_loss: 1, alignment_penalty: 1, stop_error: 0.5}
+
         quality:                        # when attention counts as aligned (DESIGN §5)
           focus_rate: 0.7
           missing_tokens: 0.05

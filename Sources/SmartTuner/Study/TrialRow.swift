@@ -8,8 +8,8 @@ public struct TrialRow: Sendable, Codable {
     public let state: String
     /// Its value (complete and pruned trials).
     public let value: Double?
-    /// Its parameters, as text.
-    public let parameters: [String: String]
+    /// Its parameters (JSON numbers, or strings for categories).
+    public let parameters: [String: PlainParameter]
     /// The furthest step reported.
     public let step: Int
     /// Its current generation (restarts and take-overs each add one).
@@ -39,7 +39,7 @@ public struct TrialRow: Sendable, Codable {
         number = trial.number
         state = trial.state?.rawValue ?? "waiting"
         value = trial.value
-        parameters = trial.parameters.mapValues(\.description)
+        parameters = trial.parameters.mapValues(PlainParameter.init)
         step = trial.lastStep
         generation = trial.generation
         interruptions = trial.interruptions

@@ -39,7 +39,8 @@ actor EarlyStopActor {
                 let verdict: TrialVerdict
                 switch envelope.message {
                 case .step(let metrics):
-                    verdict = judge.observe(step: metrics.step, loss: metrics.totalLoss, gradientNorm: metrics.gradNorm)
+                    verdict = judge.observe(step: metrics.step, loss: metrics.totalLoss, gradientNorm: metrics.gradNorm,
+                                            objectiveLoss: try? judge.objective.validationLoss(of: metrics.losses).get())
                 case .quality(let report, let validationLoss):
                     let judged = judge.observe(validationLoss: validationLoss, quality: report)
                     record.recordQuality(report, validationLoss: validationLoss, objective: judged.objective, generation: generation)
@@ -47,7 +48,7 @@ actor EarlyStopActor {
                     record.markJudged(step: report.step)
                 case .invalidReport(let problem):
                     verdict = .fail(.trainerFault, Evidence("the trainer reported invalid data: \(problem)",
-                                                            values: ["step": Double(problem.step), "sample": Double(problem.sample)]))
+                                                            values: ["step": Double(problem.step)].merging(problem.sample.map { ["sample": Double($0)] } ?? [:]) { $1 }))
                 case .endOfTraining:
                     try await verdicts.send(.endOfTraining)
                     continue

@@ -13,14 +13,16 @@ actor QualityActor {
     private let judge: MailboxSender<JudgeInput>
     private let record: TrialRecord
     private let thresholds: AlignmentThresholds
+    private let objective: TrialObjective
     private let analysis: @Sendable (ValidationMetrics) throws -> AlignmentMetrics
 
     init(inbox: Mailbox<QualityInput>, judge: MailboxSender<JudgeInput>, record: TrialRecord, thresholds: AlignmentThresholds,
-         analysis: @escaping @Sendable (ValidationMetrics) throws -> AlignmentMetrics = QualityActor.batchMetrics) {
+         objective: TrialObjective = .standard, analysis: @escaping @Sendable (ValidationMetrics) throws -> AlignmentMetrics = QualityActor.batchMetrics) {
         self.inbox = inbox
         self.judge = judge
         self.record = record
         self.thresholds = thresholds
+        self.objective = objective
         self.analysis = analysis
     }
 
@@ -37,7 +39,12 @@ actor QualityActor {
     }
 
     private func judge(_ validation: ValidationMetrics) throws -> JudgeInput {
-        let loss = validation.totalLoss
+        let loss: Double
+        switch objective.validationLoss(of: validation.losses) {
+        case .success(let value): loss = value
+        case .failure(let missing):
+            return .invalidReport(ReportDataError(step: validation.step, sample: nil, kind: .shape, problem: missing.description))
+        }
         do {
             try validation.checkReportData()
         } catch let problem {

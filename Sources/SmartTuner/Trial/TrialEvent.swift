@@ -29,12 +29,13 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
         case .started(let generation, _, let resumed):
             return "started g\(generation)" + (resumed.map { " from \(fileName($0))" } ?? " from scratch")
         case .quality(let generation, let step, let metrics, let aligned, _):
-            return "quality g\(generation) step \(step): focus \(rounded(metrics.focusRate))\(aligned ? " aligned" : "")"
+            return "quality g\(generation) step \(step): focus \(HumanNumber.text(metrics.focusRate))\(aligned ? " aligned" : "")"
         case .firstAlignment(let generation, let step): return "first alignment g\(generation) at step \(step)"
         case .checkpoint(let generation, let step, _, _, _, _): return "checkpoint g\(generation) step \(step)"
-        case .failed(let generation, let cause, let evidence): return "failed g\(generation) \(cause.rawValue): \(evidence.summary)"
+        case .failed(let generation, let cause, let evidence): return "failed g\(generation): \(cause.words): \(evidence.summary)"
         case .restarted(let generation, let cause, let changes, let checkpoint, _):
-            return "restarted g\(generation) after \(cause.rawValue): \(changes.map(\.description).joined(separator: ", "))"
+            return "restarted g\(generation) after \(cause.words): "
+                + (changes.isEmpty ? "no parameter changes" : changes.map(\.description).joined(separator: ", "))
                 + (checkpoint.map { " from \(fileName($0))" } ?? " from scratch")
         case .trainerMessage(let generation, let level, let message): return "trainer g\(generation) \(level): \(message)"
         case .finished(let outcome): return "finished: \(outcome)"
@@ -68,50 +69,5 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
-
-/// How a trial ended.
-public enum TrialOutcome: Sendable, Hashable, CustomStringConvertible {
-    /// It ran its budget, or stopped early without failing.
-    case completed(reason: CompletionReason, step: Int)
-    /// The pruner stopped it.
-    case pruned(step: Int, evidence: Evidence)
-    /// It failed and was not (or no longer) restarted.
-    case failed(cause: FailureCause, evidence: Evidence)
-    /// Restarts across the session exceeded their intensity; the session escalated.
-    case escalated(String)
-
-    /// Why a completed trial completed.
-    public enum CompletionReason: String, Sendable, Hashable, Codable {
-        /// The step budget was done.
-        case budget
-        /// The objective stopped improving.
-        case converged
-        /// Validation worsened while the gap grew.
-        case overfitting
-        /// It was asked to stop.
-        case stopped
-    }
-
-    /// A short name of the outcome.
-    public var kind: String {
-        switch self {
-        case .completed(let reason, _): return "completed.\(reason.rawValue)"
-        case .pruned: return "pruned"
-        case .failed(let cause, _): return "failed.\(cause.rawValue)"
-        case .escalated: return "escalated"
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .completed(let reason, let step): return "completed (\(reason.rawValue)) at step \(step)"
-        case .pruned(let step, let evidence): return "pruned at step \(step): \(evidence)"
-        case .failed(let cause, let evidence): return "failed (\(cause.rawValue)): \(evidence)"
-        case .escalated(let why): return "escalated: \(why)"
-        }
-    }
-}
-
-private func rounded(_ value: Double) -> String { String((value * 1_000).rounded() / 1_000) }
 
 private func fileName(_ path: String) -> String { URL(fileURLWithPath: path).lastPathComponent }

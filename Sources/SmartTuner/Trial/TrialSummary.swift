@@ -32,6 +32,9 @@ public struct TrialSummary: Sendable, Codable {
     public let outcome: String
     /// The outcome in words.
     public let outcomeDescription: String
+
+    /// The outcome's kind (`nil` while the trial runs).
+    public var outcomeKind: TrialOutcome.Kind? { TrialOutcome.Kind(rawValue: outcome) }
     /// The furthest step reached.
     public let steps: Int
     /// The restarts, in order.

@@ -75,7 +75,8 @@ public final class TrialSupervisor: Sendable {
         let quality = ChildSpec<Void>(id: "quality", shutdown: .brutal) { incarnation in
             qualityInbox.advance(to: incarnation.generation)
             let actor = QualityActor(inbox: qualityInbox, judge: judgeInbox.sender(generation: incarnation.generation),
-                                     record: record, thresholds: configuration.thresholds, analysis: configuration.alignmentAnalysis)
+                                     record: record, thresholds: configuration.thresholds, objective: configuration.objective,
+                                     analysis: configuration.alignmentAnalysis)
             try await actor.run()
         }
         let earlyStop = ChildSpec<Void>(id: "early-stop", shutdown: .brutal) { incarnation in
