@@ -56,10 +56,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSwift6),
+        // The trainer contract (DESIGN §3): what the Python client mirrors. No TinyTacotron in it.
         .target(
             name: "Training",
-            dependencies: ["TinyTacotron", "Randomness", .product(name: "Subprocess", package: "swift-subprocess"),
-                           .product(name: "DequeModule", package: "swift-collections")],
+            dependencies: ["Randomness", .product(name: "Subprocess", package: "swift-subprocess"),
+                           .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSwift6),
+        // The built-in trainer: TinyTacotron behind the trainer contract.
+        .target(
+            name: "BuiltinTraining",
+            dependencies: ["Training", "TinyTacotron", .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: strictSwift6),
         .target(
             name: "Integrations",
@@ -77,7 +83,8 @@ let package = Package(
         .target(
             name: "SmartTuner",
             dependencies: [
-                "Supervision", "Randomness", "Alignment", "Optimization", "StudyStore", "TinyTacotron", "Training", "Integrations",
+                "Supervision", "Randomness", "Alignment", "Optimization", "StudyStore", "TinyTacotron", "Training", "BuiltinTraining",
+                "Integrations",
                 "COpenBLAS", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -108,7 +115,8 @@ let package = Package(
             name: "SupervisionTests", dependencies: ["Supervision", "Randomness"], swiftSettings: strictSwift6),
         // Scratch folders that tests remove when their suite ends (shared by the test targets).
         .target(name: "TestScratch", path: "Tests/TestScratch", swiftSettings: strictSwift6),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestScratch"], swiftSettings: strictSwift6),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "BuiltinTraining", "TinyTacotron", "TestScratch"],
+                    swiftSettings: strictSwift6),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Randomness"], swiftSettings: strictSwift6),
         .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "Optimization", "TestScratch"], swiftSettings: strictSwift6),
         .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], swiftSettings: strictSwift6),

@@ -4,6 +4,7 @@
 @_exported import Alignment
 @_exported import TinyTacotron
 @_exported import Training
+@_exported import BuiltinTraining
 @_exported import Integrations
 @_exported import Optimization
 @_exported import StudyStore

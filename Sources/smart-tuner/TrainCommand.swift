@@ -67,7 +67,8 @@ struct TrainCommand: AsyncParsableCommand {
         let hyperparameters = try parameterValues()
         var request = TrainRequest(trialID: "train", hyperparameters: hyperparameters, steps: steps,
                                    validationInterval: validationInterval, checkpointInterval: checkpointInterval,
-                                   checkpointDirectory: checkpointDirectory, resumeCheckpoint: resume, corpusSeed: corpusSeed)
+                                   checkpointDirectory: checkpointDirectory, resumeCheckpoint: resume)
+        request.builtin = BuiltinOptions(corpusSeed: corpusSeed)
         if let inject {
             do { request.faults = try FaultPlan(parsing: inject) } catch { throw ValidationError(String(describing: error)) }
         }

@@ -77,9 +77,11 @@ struct FinalTrainingJournalTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Data("a file where the folder should be".utf8).write(to: URL(fileURLWithPath: directory + "/blocked"))
-        let journal = FinalTrainingJournal(path: directory + "/blocked/journal.jsonl", trial: 1, plannedSteps: 10,
-                                           logger: TrialSupervisorTests.quiet)
+        let logs = CollectedLogs()
+        let journal = FinalTrainingJournal(path: directory + "/blocked/journal.jsonl", trial: 1, plannedSteps: 10, logger: logs.logger)
         journal.record(.checkpoint(generation: 0, step: 5, path: "/nowhere", sha256: "00", loss: 1, good: true))
+        // The write was tried, failed, and was reported (the training itself never hears of it).
+        #expect(logs.all.contains { $0.hasPrefix("warning") && $0.contains("cannot write the final training's journal") }, "\(logs.all)")
         #expect(FinalTrainingJournal.entries(at: directory + "/blocked/journal.jsonl").isEmpty)
     }
 }

@@ -25,7 +25,7 @@ struct TrialSupervisorTests {
             steps: steps, validationInterval: 4, checkpointInterval: 4,
             checkpointDirectory: Scratch.path("trial"),
             attentionSamples: 2, heartbeatInterval: 0.05, faults: try FaultPlan(parsing: faults))
-        request.builtinCorpus = Self.tinyCorpus
+        request.builtin = BuiltinOptions(corpus: .miniature)
         return request
     }
 

@@ -157,7 +157,7 @@ struct StoreTests {
         let a = try StudyStore(path: path), b = try StudyStore(path: path)
         let study = try a.createOrOpen(definition(trials: 4))
         #expect(try b.trials(of: study).isEmpty)
-        guard case .new(let trial) = try a.claim(study, worker: me, staleAfter: 60, propose: propose) else { return }
+        let trial = try #require(try a.claim(study, worker: me, staleAfter: 60, propose: propose).newTrial)
         #expect(try b.trials(of: study).map(\.state) == [.running])
         try a.report(trial, in: study, generation: 0, values: [(10, 1)])
         #expect(try b.trials(of: study)[0].intermediate == [10: 1])
@@ -317,7 +317,7 @@ struct OptunaCompatibilityTests {
         let study = try store.createOrOpen(definition("compat", trials: 4))
         var values: [Double] = []
         for i in 0..<4 {
-            guard case .new(let trial) = try store.claim(study, worker: .current, staleAfter: 60, propose: propose) else { return }
+            let trial = try #require(try store.claim(study, worker: .current, staleAfter: 60, propose: propose).newTrial)
             try store.report(trial, in: study, generation: 0, values: [(100, 5 - Double(i)), (200, .nan)])
             let value = [0.75, 0.25, .infinity, 0.5][i]
             if i == 3 {
@@ -366,4 +366,12 @@ func runPython(_ script: String, arguments: [String]) throws -> String {
         throw StudyStoreError.invalidState("python3 failed (\(process.terminationStatus)); is optuna installed (pip install optuna)? \(errorText.suffix(600))")
     }
     return String(decoding: data, as: UTF8.self)
+}
+
+extension TrialClaim {
+    /// The new trial this claim handed out, if it did.
+    var newTrial: StoredTrial? {
+        if case .new(let trial) = self { return trial }
+        return nil
+    }
 }

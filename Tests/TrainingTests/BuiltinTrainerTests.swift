@@ -3,6 +3,7 @@ import Testing
 import TinyTacotron
 import TestScratch
 
+@testable import BuiltinTraining
 @testable import Training
 
 @Suite("Built-in trainer behind the contract", .scratch)

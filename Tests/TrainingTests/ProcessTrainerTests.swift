@@ -4,6 +4,7 @@ import Testing
 import TinyTacotron
 import TestScratch
 
+@testable import BuiltinTraining
 @testable import Training
 
 /// The child-process trainer against the real `smart-tuner worker` and against scripted
@@ -18,7 +19,7 @@ struct ProcessTrainerTests {
 
     func workerRequest(steps: Int = 4, faults: String = "") throws -> TrainRequest {
         var request = TrainingFixtures.request(steps: steps, faults: try FaultPlan(parsing: faults))
-        request.builtinCorpus = TrainingFixtures.tinyCorpus
+        request.builtin = BuiltinOptions(corpus: .miniature)
         request.heartbeatInterval = 0.05
         return request
     }
@@ -69,13 +70,11 @@ struct ProcessTrainerTests {
 
     @Test("a silent child is a hang: terminated after the timeout and reported")
     func hang() async throws {
-        let started = ContinuousClock.now
         let error = await #expect(throws: TrainerFailure.self) {
             try await worker(timeout: .milliseconds(800)).train(try workerRequest(steps: 50, faults: "hang@3"), control: TrainerControl()) { _ in }
         }
         guard case .hang(_, let lastStep) = error else { Issue.record("got \(String(describing: error))"); return }
         #expect(lastStep == 2)
-        #expect(started.duration(to: .now) < .seconds(20))
     }
 
     @Test("a stop command ends the child early and cleanly")

@@ -3,6 +3,7 @@ import Synchronization
 import TinyTacotron
 import TestScratch
 
+@testable import BuiltinTraining
 @testable import Training
 
 enum TrainingFixtures {

@@ -90,7 +90,7 @@ public struct TrainerSettings: Sendable, Hashable {
     /// Seed of the built-in corpus.
     public var corpusSeed: UInt64 = 1
     /// The built-in corpus shape (nil: the default).
-    public var corpus: CorpusSize = .standard
+    public var corpus: BuiltinOptions.CorpusShape = .standard
     /// Steps of `auto`'s final, full-budget training of the best parameters (`nil`: twice
     /// `steps`).
     public var finalSteps: Int?
@@ -98,14 +98,6 @@ public struct TrainerSettings: Sendable, Hashable {
     public var heartbeatTimeoutSeconds: Double = 60
     /// Faults injected into every trial (drills), in `FaultPlan` syntax.
     public var faults: String?
-
-    /// The built-in corpus sizes.
-    public enum CorpusSize: String, Sendable, Hashable, CaseIterable {
-        /// The reference corpus.
-        case standard
-        /// A drill-size corpus: seconds per trial instead of minutes.
-        case miniature
-    }
 
     /// Creates trainer settings with defaults.
     public init(kind: Kind = .builtin(childProcess: false)) { self.kind = kind }

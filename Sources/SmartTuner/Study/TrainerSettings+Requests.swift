@@ -32,8 +32,10 @@ extension TrainerSettings {
         let base = ((directory as NSString).appendingPathComponent(study) as NSString).appendingPathComponent("trial-\(number)")
         var request = TrainRequest(trialID: trialID, generation: generation, hyperparameters: values, steps: steps,
                                    validationInterval: validationInterval, checkpointInterval: checkpointInterval,
-                                   checkpointDirectory: base, resumeCheckpoint: resume, corpusSeed: corpusSeed)
-        if corpus == .miniature { request.builtinCorpus = .miniature }
+                                   checkpointDirectory: base, resumeCheckpoint: resume)
+        if case .builtin = kind {
+            request.builtin = BuiltinOptions(corpus: corpus == .standard ? nil : corpus, corpusSeed: corpusSeed)
+        }
         if let faults, let plan = try? FaultPlan(parsing: faults) { request.faults = plan }
         return request
     }

@@ -1,5 +1,6 @@
 import Foundation
 import TinyTacotron
+import Training
 
 /// The built-in workload (TinyTacotron on its synthetic corpus) behind the trainer contract,
 /// in this process. `smart-tuner worker` runs the same code in a child process.
@@ -44,13 +45,14 @@ public struct BuiltinTrainer: Trainer {
         } catch {
             throw TrainerFailure.invalidRequest(String(describing: error))
         }
+        let options = request.builtin
         let trainer: TacotronTrainer
         if let resume = request.resumeCheckpoint {
-            trainer = try TacotronTrainer(checkpoint: resume, hyperparameters: hyperparameters, blasThreads: request.blasThreads)
+            trainer = try TacotronTrainer(checkpoint: resume, hyperparameters: hyperparameters, blasThreads: options.blasThreads)
         } else {
-            var corpus = request.builtinCorpus ?? self.corpus
-            corpus.seed = request.corpusSeed
-            trainer = try TacotronTrainer(corpus: corpus, hyperparameters: hyperparameters, blasThreads: request.blasThreads)
+            var corpus = options.corpus?.configuration ?? self.corpus
+            corpus.seed = options.corpusSeed
+            trainer = try TacotronTrainer(corpus: corpus, hyperparameters: hyperparameters, blasThreads: options.blasThreads)
         }
         try await emit(.hello(protocolVersion: WorkerProtocol.version, trainer: "tiny-tacotron"))
         let clock = ContinuousClock()
