@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Randomness", swiftSettings: strictSwift6),
         .target(name: "Alignment", swiftSettings: strictSwift6),
         .target(name: "Optimization", dependencies: ["Randomness"], swiftSettings: strictSwift6),
-        .target(name: "StudyStore", dependencies: ["Optimization", "CSQLite"], swiftSettings: strictSwift6),
+        .target(name: "StudyStore", dependencies: ["Optimization", "Training", "CSQLite"], swiftSettings: strictSwift6),
         .target(
             name: "TinyTacotron",
             dependencies: [
@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "BuiltinTraining", "TinyTacotron", "TestScratch"],
                     swiftSettings: strictSwift6),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Randomness"], swiftSettings: strictSwift6),
-        .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "Optimization", "TestScratch"], swiftSettings: strictSwift6),
+        .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "Optimization", "Training", "TestScratch"], swiftSettings: strictSwift6),
         .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], swiftSettings: strictSwift6),
         .testTarget(
             name: "TinyTacotronTests", dependencies: ["TinyTacotron", "Alignment", "Randomness", "TestScratch"],

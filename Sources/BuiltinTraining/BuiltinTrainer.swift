@@ -102,7 +102,7 @@ public struct BuiltinTrainer: Trainer {
             }
             let checkpointDue = request.checkpointInterval > 0 && trainer.step % request.checkpointInterval == 0
             if checkpointDue || last || control.takeCheckpointRequest() {
-                try await emit(.checkpoint(try Self.checkpoint(trainer, in: request.checkpointDirectory)))
+                try await emit(.checkpoint(try Self.checkpoint(trainer, in: request.checkpointDirectory, generation: generation)))
                 lastCheckpointStep = trainer.step
             }
             if clock.now - lastHeartbeat >= .milliseconds(Int(request.heartbeatInterval * 1_000)) {
@@ -112,7 +112,7 @@ public struct BuiltinTrainer: Trainer {
             await Task.yield()
         }
         if lastCheckpointStep != trainer.step {
-            try await emit(.checkpoint(try Self.checkpoint(trainer, in: request.checkpointDirectory)))
+            try await emit(.checkpoint(try Self.checkpoint(trainer, in: request.checkpointDirectory, generation: generation)))
         }
         try await emit(.finished(step: trainer.step))
     }
@@ -127,10 +127,10 @@ public struct BuiltinTrainer: Trainer {
         })
     }
 
-    static func checkpoint(_ trainer: TacotronTrainer, in directory: String) throws -> CheckpointInfo {
+    static func checkpoint(_ trainer: TacotronTrainer, in directory: String, generation: Int) throws -> Checkpoint {
         let heatmap = trainer.validate(count: 1).utterances.first
         let report = try trainer.saveCheckpoint(in: directory, heatmap: heatmap)
-        return CheckpointInfo(step: report.step, path: report.path, sha256: report.sha256, heatmap: report.heatmapPath,
-                              weightsFinite: report.weightsFinite)
+        return Checkpoint(generation: generation, step: report.step, path: report.path, sha256: report.sha256,
+                          heatmap: report.heatmapPath, weightsFinite: report.weightsFinite)
     }
 }

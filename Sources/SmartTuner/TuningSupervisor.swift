@@ -104,7 +104,7 @@ public final class TuningSupervisor: Service, Sendable {
     /// here while the root hears the escalation.
     /// - Throws: ``AdmissionError`` if it cannot be admitted; ``SupervisorError`` if the tree is
     ///   not running.
-    public func runTrial(_ request: TrainRequest, takenOver: [(checkpoint: TrialRecord.Checkpoint, aligned: Bool)] = [],
+    public func runTrial(_ request: TrainRequest, takenOver: [Checkpoint] = [],
                          onEvent: (@Sendable (TrialEvent) -> Void)? = nil,
                          onStep: (@Sendable (Int, StepMetrics) -> Void)? = nil) async throws -> (outcome: TrialOutcome, record: TrialRecord) {
         guard admissionOpen else { throw AdmissionError.sessionEscalated }

@@ -1,4 +1,5 @@
 import Optimization
+import Training
 
 /// A trial as stored: Optuna's fields plus SmartTuner's supervision data.
 public struct StoredTrial: Sendable, Hashable {
@@ -51,44 +52,14 @@ public struct StoredTrial: Sendable, Hashable {
     }
 }
 
-/// A checkpoint as stored.
-public struct StoredCheckpoint: Sendable, Hashable {
-    /// The incarnation that wrote it.
-    public let generation: Int
-    /// Its step.
-    public let step: Int
-    /// Its file.
-    public let path: String
-    /// Its SHA-256.
-    public let sha256: String
-    /// Its own evaluation: the loss of the weights it holds (`nil`: none was made, or it was
-    /// not finite).
-    public let loss: Double?
-    /// Whether the trial was aligned at its step.
-    public let aligned: Bool
-    /// Whether it may be resumed from (finite weights, finite own evaluation), as judged when
-    /// it was recorded; its digest is checked when it is used.
-    public let good: Bool
-
-    /// Creates a checkpoint record; `good` defaults to having a finite evaluation.
-    public init(generation: Int, step: Int, path: String, sha256: String, loss: Double?, aligned: Bool, good: Bool? = nil) {
-        self.generation = generation
-        self.step = step
-        self.path = path
-        self.sha256 = sha256
-        self.loss = loss
-        self.aligned = aligned
-        self.good = good ?? (loss?.isFinite ?? false)
-    }
-}
-
 /// What a worker got when it asked for work.
 public enum TrialClaim: Sendable, Hashable {
     /// A new trial with sampled parameters.
     case new(StoredTrial)
-    /// A trial a dead worker left running, taken over. Resume from the newest of its
-    /// checkpoints (newest first, files present) whose digest verifies, or from scratch.
-    case resumed(StoredTrial, checkpoints: [StoredCheckpoint])
+    /// A trial a dead worker left running, taken over, with its checkpoints whose files are
+    /// present (newest first): the resume point is chosen from them by the one rule
+    /// (``Checkpoint/resumePoint(from:before:matching:)``), or it starts from scratch.
+    case resumed(StoredTrial, checkpoints: [Checkpoint])
     /// No trial to start now, but others are still running (one may die and need taking over).
     case wait
     /// The study has all its trials and none is running.

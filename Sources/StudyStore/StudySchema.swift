@@ -78,11 +78,10 @@ enum StudySchema {
         """
         ALTER TABLE smarttuner_trials ADD COLUMN quality_json TEXT;
         """,
-        // 2 → 3: whether a checkpoint is good, judged by its own evaluation and its weights
-        // (before, a finite loss of the step before it stood for that).
+        // 2 → 3: whether the trainer found a checkpoint's weights finite (NULL: it did not say);
+        // `loss` is now the checkpoint's own evaluation (before, the loss of the step before it).
         """
-        ALTER TABLE smarttuner_checkpoints ADD COLUMN good INTEGER;
-        UPDATE smarttuner_checkpoints SET good = (loss IS NOT NULL);
+        ALTER TABLE smarttuner_checkpoints ADD COLUMN weights_finite INTEGER;
         """,
     ]
 }

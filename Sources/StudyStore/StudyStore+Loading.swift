@@ -1,5 +1,6 @@
 import Foundation
 import Optimization
+import Training
 
 extension StudyStore {
     /// The cached trials of `study`, brought up to date with only the trials changed since
@@ -84,9 +85,10 @@ extension StudyStore {
         }
     }
 
-    /// A trial's good checkpoints whose files exist, newest first.
-    public func checkpoints(of trial: StoredTrial) throws -> [StoredCheckpoint] {
-        try withConnection { try Self.goodCheckpoints(trial.id, $0.connection, hasGood: $0.schemaVersion >= 3) }
+    /// A trial's checkpoints whose files exist, newest first; ``Checkpoint/good`` says which
+    /// may be resumed from.
+    public func checkpoints(of trial: StoredTrial) throws -> [Checkpoint] {
+        try withConnection { try Self.storedCheckpoints(trial.id, $0.connection, hasWeightsFinite: $0.schemaVersion >= 3) }
     }
 
     /// A trial's smart restarts, in order.

@@ -1,5 +1,6 @@
 import Foundation
 import Optimization
+import Training
 
 extension StudyStore {
     /// Every trial of `study`, in number order.
@@ -51,7 +52,7 @@ extension StudyStore {
                         generation: trial.generation, at: StoreTime.text(now), kind: "interrupted",
                         detail: "taken over by \(worker.label): its worker \(owner.host ?? "?"):\(owner.pid) " +
                             (sameHostDead ? "is no longer running" : "sent no heartbeat for over \(Int(staleAfter)) s")), connection)
-                    return .resumed(trial, checkpoints: try Self.goodCheckpoints(owner.id, connection))
+                    return .resumed(trial, checkpoints: try Self.storedCheckpoints(owner.id, connection))
                 }
                 let count = trials.count
                 if count < study.definition.targetTrials {
@@ -97,7 +98,7 @@ extension StudyStore {
     /// (minimised or not, as the study's direction says: they are stored as given), the furthest
     /// step, new checkpoints and timeline events.
     public func report(_ trial: StoredTrial, in study: StoredStudy, generation: Int, values: [(step: Int, value: Double)] = [],
-                       lastStep: Int? = nil, quality: [String: Double]? = nil, checkpoints: [StoredCheckpoint] = [],
+                       lastStep: Int? = nil, quality: [String: Double]? = nil, checkpoints: [Checkpoint] = [],
                        events: [StoredEvent] = [], now: Date = Date()) throws {
         try requireWritable()
         let qualityJSON = try quality.map { try Self.encode($0.filter { $0.value.isFinite }) }
@@ -114,10 +115,14 @@ extension StudyStore {
                 }
                 for checkpoint in checkpoints {
                     try connection.run("""
-                        INSERT INTO smarttuner_checkpoints (trial_id, generation, step, path, sha256, loss, aligned, good) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO smarttuner_checkpoints (trial_id, generation, step, path, sha256, loss, aligned, weights_finite)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """, [.integer(trial.id), .int(checkpoint.generation), .int(checkpoint.step), .text(checkpoint.path),
-                              .text(checkpoint.sha256), checkpoint.loss.map { $0.isFinite ? .real($0) : .null } ?? .null,
-                              .int(checkpoint.aligned ? 1 : 0), .int(checkpoint.good ? 1 : 0)])
+                              .text(checkpoint.sha256), checkpoint.evaluation.map { $0.isFinite ? .real($0) : .null } ?? .null,
+                              .int(checkpoint.aligned == true ? 1 : 0),
+                              // A checkpoint that is not good is kept as known-bad weights (0), so that
+                              // it reads back not good whatever made it so.
+                              checkpoint.good ? checkpoint.weightsFinite.map { .int($0 ? 1 : 0) } ?? .null : .int(0)])
                 }
                 for event in events { try Self.insertEvent(trial.id, event, connection) }
                 let revision = try Self.bumpRevision(study, connection)
@@ -232,16 +237,16 @@ extension StudyStore {
         return "FINITE"
     }
 
-    /// The trial's good checkpoints whose files exist, newest first. (`hasGood`: the file has
-    /// schema 3's `good` column; a file opened read-only may be older, where a finite loss
-    /// stood for it.)
-    static func goodCheckpoints(_ id: Int64, _ connection: SQLiteConnection, hasGood: Bool = true) throws -> [StoredCheckpoint] {
+    /// The trial's checkpoints whose files exist, newest first (the resume point is chosen
+    /// from them by ``Checkpoint/resumePoint(from:before:matching:)``). (`hasWeightsFinite`: the
+    /// file has schema 3's column; a file opened read-only may be older.)
+    static func storedCheckpoints(_ id: Int64, _ connection: SQLiteConnection, hasWeightsFinite: Bool = true) throws -> [Checkpoint] {
         try connection.query("""
-            SELECT generation, step, path, sha256, loss, aligned FROM smarttuner_checkpoints
-            WHERE trial_id = ? AND \(hasGood ? "good = 1" : "loss IS NOT NULL") ORDER BY step DESC, checkpoint_id DESC
+            SELECT generation, step, path, sha256, loss, aligned, \(hasWeightsFinite ? "weights_finite" : "NULL") FROM smarttuner_checkpoints
+            WHERE trial_id = ? ORDER BY step DESC, checkpoint_id DESC
             """, [.integer(id)]) { row in
-            StoredCheckpoint(generation: row.int(0), step: row.int(1), path: row.text(2), sha256: row.text(3),
-                             loss: row.optionalDouble(4), aligned: row.int(5) != 0, good: true)
+            Checkpoint(generation: row.int(0), step: row.int(1), path: row.text(2), sha256: row.text(3),
+                       weightsFinite: row.optionalInt(6).map { $0 != 0 }, evaluation: row.optionalDouble(4), aligned: row.int(5) != 0)
         }.filter { FileManager.default.fileExists(atPath: $0.path) }
     }
 }

@@ -7,8 +7,8 @@ public enum TrainingEvent: Sendable, Hashable {
     case step(StepMetrics)
     /// One validation, with attention samples.
     case validation(ValidationMetrics)
-    /// A checkpoint was written.
-    case checkpoint(CheckpointInfo)
+    /// A checkpoint was written (its generation is the request's; the tuner sets it).
+    case checkpoint(Checkpoint)
     /// Still alive at this step.
     case heartbeat(step: Int)
     /// A log line.
@@ -108,37 +108,6 @@ public struct ValidationMetrics: Sendable, Hashable, Codable {
 
     /// The validation loss (`total`, else the sum of the components).
     public var totalLoss: Double { losses["total"] ?? LossComponents.sum(losses) }
-}
-
-/// A checkpoint a trainer wrote.
-public struct CheckpointInfo: Sendable, Hashable, Codable {
-    /// The step it holds.
-    public var step: Int
-    /// Its path.
-    public var path: String
-    /// Its SHA-256 (hex), as written beside it.
-    public var sha256: String
-    /// An attention heatmap written with it, if any.
-    public var heatmap: String?
-    /// Whether every weight in the file is finite, as the trainer checked when writing it
-    /// (`nil`: the trainer did not say). A checkpoint of non-finite weights is never resumed
-    /// from; one the trainer did not vouch for counts as good only once its own evaluation
-    /// (the next step's loss, or a validation at its step) is finite.
-    public var weightsFinite: Bool?
-
-    /// Creates checkpoint information.
-    public init(step: Int, path: String, sha256: String, heatmap: String? = nil, weightsFinite: Bool? = nil) {
-        self.step = step
-        self.path = path
-        self.sha256 = sha256
-        self.heatmap = heatmap
-        self.weightsFinite = weightsFinite
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case step, path, sha256, heatmap
-        case weightsFinite = "weights_finite"
-    }
 }
 
 /// Sums of loss components.

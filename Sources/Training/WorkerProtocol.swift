@@ -85,7 +85,7 @@ struct EventEnvelope: Codable {
                            trainer: try container.decodeIfPresent(String.self, forKey: .trainer) ?? "unknown")
         case "step": event = .step(try StepMetrics(from: decoder))
         case "validation": event = .validation(try ValidationMetrics(from: decoder))
-        case "checkpoint": event = .checkpoint(try CheckpointInfo(from: decoder))
+        case "checkpoint": event = .checkpoint(try Checkpoint(from: decoder))
         case "heartbeat": event = .heartbeat(step: try container.decodeIfPresent(Int.self, forKey: .step) ?? 0)
         case "log":
             event = .log(level: try container.decodeIfPresent(String.self, forKey: .level) ?? "info",

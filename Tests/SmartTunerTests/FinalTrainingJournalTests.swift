@@ -28,17 +28,20 @@ struct FinalTrainingJournalTests {
         let journal = FinalTrainingJournal(path: path, trial: 4, plannedSteps: 100, logger: TrialSupervisorTests.quiet)
         let first = try checkpoint("a"), second = try checkpoint("b")
         journal.record(.started(generation: 0, hyperparameters: ["learning_rate": 0.002], resumedFrom: nil))
-        journal.record(.checkpoint(generation: 0, step: 10, path: first.path, sha256: first.sha256, loss: 1.5, good: true))
+        let a = Checkpoint(generation: 0, step: 10, path: first.path, sha256: first.sha256, evaluation: 1.5)
+        let b = Checkpoint(generation: 1, step: 20, path: second.path, sha256: second.sha256, weightsFinite: false)
+        journal.record(.checkpoint(a))
         journal.record(.started(generation: 1, hyperparameters: ["learning_rate": 0.001], resumedFrom: first.path))
-        journal.record(.checkpoint(generation: 1, step: 20, path: second.path, sha256: second.sha256, loss: .nan, good: false))
+        journal.record(.checkpoint(b))
         journal.record(.finished(.completed(reason: .budget, step: 20)))
         let entries = FinalTrainingJournal.entries(at: path)
         #expect(entries == [
-            .init(trial: 4, plannedSteps: 100, generation: 0, step: 10, path: first.path, sha256: first.sha256, loss: 1.5, good: true,
-                  hyperparameters: ["learning_rate": 0.002]),
-            .init(trial: 4, plannedSteps: 100, generation: 1, step: 20, path: second.path, sha256: second.sha256, loss: nil, good: false,
-                  hyperparameters: ["learning_rate": 0.001]),
+            .init(trial: 4, plannedSteps: 100, checkpoint: a, hyperparameters: ["learning_rate": 0.002]),
+            .init(trial: 4, plannedSteps: 100, checkpoint: b, hyperparameters: ["learning_rate": 0.001]),
         ])
+        // One line per checkpoint, its fields at the top level (as journals written before had them).
+        let line = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").first.map(String.init) ?? ""
+        #expect(line.contains("\"step\":10") && line.contains("\"loss\":1.5") && line.contains("\"planned_steps\":100"), "\(line)")
     }
 
     @Test("the resume point: the newest good checkpoint short of the budget, of this trial and budget; the next generation")
@@ -49,14 +52,15 @@ struct FinalTrainingJournalTests {
         let other = try checkpoint("other"), altered = try checkpoint("altered")
         func line(trial: Int = 4, planned: Int = 100, generation: Int, step: Int, _ file: (path: String, sha256: String),
                   loss: Double? = 1, sha256: String? = nil) throws -> String {
-            let entry = FinalTrainingJournal.Entry(trial: trial, plannedSteps: planned, generation: generation, step: step,
-                                                   path: file.path, sha256: sha256 ?? file.sha256, loss: loss,
-                                                   hyperparameters: ["learning_rate": Double(step) / 1_000])
-            return String(decoding: try JSONEncoder().encode(entry), as: UTF8.self)
+            let entry = FinalTrainingJournal.Entry(
+                trial: trial, plannedSteps: planned,
+                checkpoint: Checkpoint(generation: generation, step: step, path: file.path, sha256: sha256 ?? file.sha256, evaluation: loss),
+                hyperparameters: ["learning_rate": Double(step) / 1_000])
+            return String(decoding: try FinalTrainingJournal.encoder.encode(entry), as: UTF8.self)
         }
         let lines = [
             try line(generation: 0, step: 30, good),
-            try line(generation: 0, step: 40, newer, loss: nil),                              // NaN loss
+            try line(generation: 0, step: 40, newer, loss: .nan),                             // NaN evaluation
             try line(generation: 1, step: 50, altered, sha256: String(repeating: "0", count: 64)),  // digest differs
             try line(generation: 1, step: 60, (directory + "/gone", good.sha256)),           // file missing
             try line(generation: 2, step: 100, last),                                         // at the budget
@@ -67,7 +71,10 @@ struct FinalTrainingJournalTests {
         ]
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         let (resume, generation) = FinalTrainingJournal.resumePoint(at: path, trial: 4, plannedSteps: 100)
-        #expect(resume?.path == good.path && resume?.step == 30 && resume?.hyperparameters == ["learning_rate": 0.03])
+        #expect(resume?.checkpoint.path == good.path && resume?.checkpoint.step == 30 && resume?.hyperparameters == ["learning_rate": 0.03])
+        // A journal line written before this version (no weights_finite, an extra 'good') still reads.
+        let old = #"{"trial":4,"planned_steps":100,"generation":0,"step":30,"path":"p","sha256":"s","loss":0.5,"good":true,"hyperparameters":{}}"#
+        #expect(try JSONDecoder().decode(FinalTrainingJournal.Entry.self, from: Data(old.utf8)).checkpoint.evaluation == 0.5)
         #expect(generation == 3, "after this training's newest generation, 2")
         #expect(FinalTrainingJournal.resumePoint(at: path, trial: 5, plannedSteps: 100).generation == 8)
     }
@@ -79,7 +86,7 @@ struct FinalTrainingJournalTests {
         try Data("a file where the folder should be".utf8).write(to: URL(fileURLWithPath: directory + "/blocked"))
         let logs = CollectedLogs()
         let journal = FinalTrainingJournal(path: directory + "/blocked/journal.jsonl", trial: 1, plannedSteps: 10, logger: logs.logger)
-        journal.record(.checkpoint(generation: 0, step: 5, path: "/nowhere", sha256: "00", loss: 1, good: true))
+        journal.record(.checkpoint(Checkpoint(step: 5, path: "/nowhere", sha256: "00", evaluation: 1)))
         // The write was tried, failed, and was reported (the training itself never hears of it).
         #expect(logs.all.contains { $0.hasPrefix("warning") && $0.contains("cannot write the final training's journal") }, "\(logs.all)")
         #expect(FinalTrainingJournal.entries(at: directory + "/blocked/journal.jsonl").isEmpty)

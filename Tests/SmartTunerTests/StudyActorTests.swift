@@ -43,7 +43,7 @@ struct StudyActorTests {
             switch index {
             case 100: study.record(.restarted(generation: 1, cause: .nonFinite, changes: [], checkpoint: nil, backoff: .zero), trialID: id)
             case let i where i.isMultiple(of: 2):
-                study.record(.checkpoint(generation: 0, step: i, path: "/c\(i)", sha256: "x", loss: 1, good: true), trialID: id)
+                study.record(.checkpoint(Checkpoint(step: i, path: "/c\(i)", sha256: "x", evaluation: 1)), trialID: id)
             default: study.record(quality(0, step: index, objective: 1), trialID: id)
             }
         }
@@ -70,7 +70,7 @@ extension StudyActorTests {
             study.record(quality(0, step: step, objective: 1 / Double(step)), trialID: id)
             let path = "\(directory)/c\(step)"
             _ = FileManager.default.createFile(atPath: path, contents: Data("\(step)".utf8))
-            study.record(.checkpoint(generation: 0, step: step, path: path, sha256: "x", loss: 1, good: true), trialID: id)
+            study.record(.checkpoint(Checkpoint(step: step, path: path, sha256: "x", evaluation: 1)), trialID: id)
         }
         let stranger = WorkerIdentity(host: "elsewhere", pid: 4_242, processStart: "0")
         guard case .resumed = try store.claim(study.study, worker: stranger, staleAfter: 0, propose: { _, _ in nil }) else {

@@ -76,14 +76,14 @@ struct StudyCommandTests {
         // Killed once the final training has journaled a checkpoint at step 20 or later.
         let journal = "\(directory)/runs/drill/final/journal.jsonl"
         let deadline = ContinuousClock.now + .seconds(300)
-        while victim.isRunning, ContinuousClock.now < deadline, !FinalTrainingJournal.entries(at: journal).contains(where: { $0.step >= 20 }) {
+        while victim.isRunning, ContinuousClock.now < deadline, !FinalTrainingJournal.entries(at: journal).contains(where: { $0.checkpoint.step >= 20 }) {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(victim.isRunning, "the first run ended before its final training was killed")
         kill(victim.processIdentifier, SIGKILL)
         victim.waitUntilExit()
         let killed = FinalTrainingJournal.entries(at: journal)
-        let killedGeneration = try #require(killed.map(\.generation).max())
+        let killedGeneration = try #require(killed.map(\.checkpoint.generation).max())
         #expect(try StudyStore(path: "\(directory)/study.db", readOnly: true).models(named: "voice").isEmpty)
 
         let rerun = try runSmartTuner(["auto", "--config", config, "--model", "voice"], in: directory)
@@ -93,11 +93,11 @@ struct StudyCommandTests {
         #expect(models.count == 1 && models.first?.metrics["final_steps"] == 200)
         #expect(models.first?.checkpoint.contains("/runs/drill/final/g\(killedGeneration + 1)/") == true, "\(models)")
         // The new generation went on from the killed run's checkpoint, not from step 0.
-        let resumedFrom = try #require(killed.filter { $0.loss != nil }.map(\.step).max())
-        let resumed = FinalTrainingJournal.entries(at: journal).filter { $0.generation == killedGeneration + 1 }
-        #expect(resumed.map(\.step).min().map { $0 > resumedFrom } == true, "\(resumed.map(\.step)) after \(resumedFrom)")
+        let resumedFrom = try #require(killed.filter(\.checkpoint.good).map(\.checkpoint.step).max())
+        let resumed = FinalTrainingJournal.entries(at: journal).filter { $0.checkpoint.generation == killedGeneration + 1 }
+        #expect(resumed.map(\.checkpoint.step).min().map { $0 > resumedFrom } == true, "\(resumed.map(\.checkpoint.step)) after \(resumedFrom)")
         // Early stopping may end it before step 200; what it ended with is what was registered.
-        #expect(resumed.max { $0.step < $1.step }?.path == models.first?.checkpoint)
+        #expect(resumed.max { $0.checkpoint.step < $1.checkpoint.step }?.checkpoint.path == models.first?.checkpoint)
     }
 
     @Test("two auto runs of one study at once: one trains and registers the model, the other finds it registered")

@@ -1,32 +1,53 @@
+import Foundation
 import Testing
+import TestScratch
 
 @testable import SmartTuner
 
-@Suite("The checkpoint a taken-over trial resumes from")
+@Suite("The checkpoint a taken-over trial resumes from", .scratch)
 struct TakeOverResumePointTests {
-    func checkpoints(_ steps: [Int]) -> [StoredCheckpoint] {
-        steps.map { StoredCheckpoint(generation: 0, step: $0, path: "/c\($0)", sha256: "x", loss: 1, aligned: false) }
+    /// Checkpoint files at `steps`; those in `corrupt` do not verify.
+    func checkpoints(_ steps: [Int], corrupt: Set<Int> = []) throws -> [Checkpoint] {
+        let directory = try Scratch.folder("take-over")
+        return try steps.map { step in
+            let path = directory + "/c\(step)"
+            try Data("step \(step)".utf8).write(to: URL(fileURLWithPath: path))
+            let digest = corrupt.contains(step) ? String(repeating: "0", count: 64) : (CheckpointDigest.hex(ofFile: path) ?? "")
+            return Checkpoint(step: step, path: path, sha256: digest, evaluation: 1)
+        }
     }
 
-    func choose(_ steps: [Int], recorded: [Int], interval: Int = 10, budget: Int = 40,
-                failing: Set<Int> = []) -> Int? {
-        TakeOverResumePoint.choose(from: checkpoints(steps), recorded: Dictionary(uniqueKeysWithValues: recorded.map { ($0, 1.0) }),
-                                   interval: interval, budget: budget) { !failing.contains($0.step) }?.step
+    func choose(_ steps: [Int], recorded: [Int], interval: Int = 10, budget: Int = 40, corrupt: Set<Int> = []) throws -> Int? {
+        TakeOverResumePoint.choose(from: try checkpoints(steps, corrupt: corrupt), recorded: Dictionary(uniqueKeysWithValues: recorded.map { ($0, 1.0) }),
+                                   interval: interval, budget: budget)?.step
     }
 
     @Test("the newest good checkpoint whose validations are all recorded")
-    func newestFullyRecorded() {
-        #expect(choose([40, 30, 20, 10], recorded: [10, 20, 30, 40]) == 40, "everything recorded: the budget's end")
-        #expect(choose([40, 30, 20, 10], recorded: [10]) == 10, "validations 20–40 were lost with the worker: redo them")
-        #expect(choose([40, 30, 20, 10], recorded: []) == nil, "no validation recorded, none before the first checkpoint: scratch")
-        #expect(choose([15, 5], recorded: []) == 5, "a checkpoint before the first validation loses nothing")
-        #expect(choose([40, 30, 20, 10], recorded: [10, 20, 30, 40], failing: [40]) == 30, "a checkpoint that does not verify is skipped")
+    func newestFullyRecorded() throws {
+        #expect(try choose([40, 30, 20, 10], recorded: [10, 20, 30, 40]) == 40, "everything recorded: the budget's end")
+        #expect(try choose([40, 30, 20, 10], recorded: [10]) == 10, "validations 20–40 were lost with the worker: redo them")
+        #expect(try choose([40, 30, 20, 10], recorded: []) == nil, "no validation recorded, none before the first checkpoint: scratch")
+        #expect(try choose([15, 5], recorded: []) == 5, "a checkpoint before the first validation loses nothing")
+        #expect(try choose([40, 30, 20, 10], recorded: [10, 20, 30, 40], corrupt: [40]) == 30, "a checkpoint that does not verify is skipped")
     }
 
     @Test("checkpoints between validations, and a budget that is not a multiple of the interval")
-    func offGrid() {
-        #expect(choose([250, 200, 150], recorded: [100, 200], interval: 100, budget: 1_000) == 250)
-        #expect(choose([35, 30, 20], recorded: [10, 20, 30], budget: 35) == 30, "the budget's last step validates too")
-        #expect(choose([35, 30, 20], recorded: [10, 20, 30, 35], budget: 35) == 35)
+    func offGrid() throws {
+        #expect(try choose([250, 200, 150], recorded: [100, 200], interval: 100, budget: 1_000) == 250)
+        #expect(try choose([35, 30, 20], recorded: [10, 20, 30], budget: 35) == 30, "the budget's last step validates too")
+        #expect(try choose([35, 30, 20], recorded: [10, 20, 30, 35], budget: 35) == 35)
+    }
+
+    @Test("the one rule: not good (non-finite weights, or a NaN evaluation) is never chosen; unevaluated counts when vouched for")
+    func oneRule() throws {
+        var list = try checkpoints([30, 20, 10])
+        list[0].weightsFinite = false
+        list[1].evaluation = .nan
+        #expect(Checkpoint.resumePoint(from: list)?.step == 10)
+        list[0].weightsFinite = true
+        list[0].evaluation = nil
+        #expect(Checkpoint.resumePoint(from: list)?.step == 30)
+        list[0].weightsFinite = nil
+        #expect(Checkpoint.resumePoint(from: list)?.step == 10, "no evaluation and nobody vouched: not good")
     }
 }

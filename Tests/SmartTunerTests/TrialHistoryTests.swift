@@ -66,8 +66,8 @@ struct TrialHistoryTests {
         let path = directory + "/step-8.ckpt"
         try Data("stored".utf8).write(to: URL(fileURLWithPath: path))
         let record = TrialRecord(trialID: "t")
-        record.seed(checkpoints: [(TrialRecord.Checkpoint(generation: 0, step: 8, path: path, sha256: CheckpointDigest.hex(ofFile: path) ?? "",
-                                                          weightsFinite: nil, evaluation: 0.9), aligned: true)])
+        record.seed(checkpoints: [Checkpoint(step: 8, path: path, sha256: CheckpointDigest.hex(ofFile: path) ?? "", evaluation: 0.9,
+                                             aligned: true)])
         let trial = TrialSupervisor(request: request(resume: path, generation: 1), configuration: configuration { _, _ in
             ScriptedTrainer.Step(attention: .half)
         }, record: record)

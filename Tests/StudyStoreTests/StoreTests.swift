@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import TestScratch
 
+import Training
 @testable import StudyStore
 
 /// A fresh scratch folder per test (removed with its suite's).
@@ -55,7 +56,7 @@ struct StoreTests {
         #expect(first.parameters.count == 3 && testSpace.parameters.allSatisfy { $0.distribution.contains(first.parameters[$0.name]!) })
         #expect(try store.claim(study, worker: me, staleAfter: 60, propose: propose) == .wait, "both still running, owned by a live worker")
         try store.report(first, in: study, generation: 0, values: [(100, 2.5), (200, 1.5)], lastStep: 200,
-                         checkpoints: [StoredCheckpoint(generation: 0, step: 200, path: "/nonexistent", sha256: "x", loss: 1, aligned: false)])
+                         checkpoints: [Checkpoint(generation: 0, step: 200, path: "/nonexistent", sha256: "x", evaluation: 1, aligned: false)])
         try store.finish(first, in: study, generation: 0, state: .complete, value: 1.25, outcome: "completed.budget", summaryJSON: "{}")
         try store.finish(second, in: study, generation: 0, state: .failed, value: nil, outcome: "failed.crash", summaryJSON: nil)
         let again = #expect(throws: StudyStoreError.self) {
@@ -82,13 +83,14 @@ struct StoreTests {
         let file = path + ".ckpt"
         _ = FileManager.default.createFile(atPath: file, contents: Data("weights".utf8))
         try store.report(orphan, in: study, generation: 0, values: [(100, 3)],
-                         checkpoints: [StoredCheckpoint(generation: 0, step: 100, path: file, sha256: "abc", loss: 2, aligned: false),
-                                       StoredCheckpoint(generation: 0, step: 200, path: file, sha256: "def", loss: nil, aligned: false)])
+                         checkpoints: [Checkpoint(generation: 0, step: 100, path: file, sha256: "abc", evaluation: 2, aligned: false),
+                                       Checkpoint(generation: 0, step: 200, path: file, sha256: "def", evaluation: .nan, aligned: false)])
         guard case .resumed(let taken, let checkpoints) = try store.claim(study, worker: me, staleAfter: 3_600, propose: propose) else {
             Issue.record("expected the orphan to be taken over"); return
         }
         #expect(taken.number == orphan.number && taken.generation == 1 && taken.interruptions == 1)
-        #expect(checkpoints.map(\.step) == [100], "the non-finite checkpoint is not good")
+        #expect(checkpoints.map(\.step) == [200, 100] && checkpoints.filter(\.good).map(\.step) == [100],
+                "both are handed over; the one with a non-finite evaluation reads back not good")
         #expect(try store.events(of: taken).map(\.kind) == ["interrupted"])
         #expect(throws: StudyStoreError.self) {
             try store.finish(orphan, in: study, generation: 0, state: .complete, value: 1, outcome: "late", summaryJSON: nil)
@@ -273,7 +275,7 @@ struct BrokenFileTests {
         // Turn the file back into schema 1, as an older SmartTuner wrote it.
         let connection = try SQLiteConnection(path: path, create: false)
         try connection.execute("""
-            ALTER TABLE smarttuner_trials DROP COLUMN quality_json; ALTER TABLE smarttuner_checkpoints DROP COLUMN good;
+            ALTER TABLE smarttuner_trials DROP COLUMN quality_json; ALTER TABLE smarttuner_checkpoints DROP COLUMN weights_finite;
             UPDATE smarttuner_schema SET version = 1
             """)
         let old = try StudyStore(path: path, readOnly: true)

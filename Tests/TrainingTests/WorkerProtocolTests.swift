@@ -14,7 +14,7 @@ struct WorkerProtocolTests {
             .validation(ValidationMetrics(step: 3, losses: ["total": 0.5], samples: [
                 AttentionSample(frames: 2, tokens: 2, attention: [1, 0, 0, 1], gateLogits: [-1, 1], trueAlignment: [0, 1]),
             ])),
-            .checkpoint(CheckpointInfo(step: 3, path: "/tmp/x.safetensors", sha256: "ab", heatmap: nil)),
+            .checkpoint(Checkpoint(step: 3, path: "/tmp/x.safetensors", sha256: "ab", weightsFinite: true)),
             .heartbeat(step: 3), .log(level: "warning", message: "héllo \"quoted\"\nnewline"), .finished(step: 3),
         ]
         for event in events {

@@ -1,40 +1,66 @@
 import Foundation
 import Logging
 import Synchronization
-import TinyTacotron
+import Training
 
 /// The checkpoints of `auto`'s final training, one JSON line each, flushed to disk as they are
 /// written, so that a re-run after the process was killed resumes from the newest good one
 /// instead of starting over. Each line names the best trial and the planned steps it belongs
 /// to, and the hyperparameters its incarnation ran with (smart restart may have changed them).
 public final class FinalTrainingJournal: Sendable {
-    /// One checkpoint of the final training.
+    /// One checkpoint of the final training: the checkpoint (its fields at the top level of
+    /// the line), the trial and planned steps it belongs to, and its incarnation's hyperparameters.
     public struct Entry: Codable, Sendable, Hashable {
         /// The best trial whose parameters were trained.
         public var trial: Int
         /// The planned steps of the final training.
         public var plannedSteps: Int
-        /// The incarnation that wrote the checkpoint.
-        public var generation: Int
-        /// The step the checkpoint was taken at.
-        public var step: Int
-        /// The checkpoint file.
-        public var path: String
-        /// The file's SHA-256, lowercase hex.
-        public var sha256: String
-        /// The checkpoint's own evaluation (the loss of its weights); `nil` when none was
-        /// made or it was not finite.
-        public var loss: Double?
-        /// Whether the checkpoint is good (``TrialRecord/Checkpoint/good``); `nil` in journals
-        /// written before this was recorded, where a finite `loss` stands for it.
-        public var good: Bool?
+        /// The checkpoint.
+        public var checkpoint: Checkpoint
         /// The hyperparameters the incarnation ran with.
         public var hyperparameters: [String: Double]
 
+        /// Creates an entry.
+        public init(trial: Int, plannedSteps: Int, checkpoint: Checkpoint, hyperparameters: [String: Double]) {
+            self.trial = trial
+            self.plannedSteps = plannedSteps
+            self.checkpoint = checkpoint
+            self.hyperparameters = hyperparameters
+        }
+
         enum CodingKeys: String, CodingKey {
-            case trial, generation, step, path, sha256, loss, good, hyperparameters
+            case trial, hyperparameters
             case plannedSteps = "planned_steps"
         }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            trial = try c.decode(Int.self, forKey: .trial)
+            plannedSteps = try c.decode(Int.self, forKey: .plannedSteps)
+            hyperparameters = try c.decode([String: Double].self, forKey: .hyperparameters)
+            checkpoint = try Checkpoint(from: decoder)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(trial, forKey: .trial)
+            try c.encode(plannedSteps, forKey: .plannedSteps)
+            try c.encode(hyperparameters, forKey: .hyperparameters)
+            try checkpoint.encode(to: encoder)
+        }
+    }
+
+    /// How lines are written: a non-finite evaluation as the string "NaN" (or "Infinity").
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return encoder
+    }
+
+    private static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return decoder
     }
 
     /// The journal's file.
@@ -60,10 +86,9 @@ public final class FinalTrainingJournal: Sendable {
         switch event {
         case .started(let generation, let hyperparameters, _):
             started.withLock { $0[generation] = hyperparameters }
-        case .checkpoint(let generation, let step, let path, let sha256, let loss, let good):
-            let entry = Entry(trial: trial, plannedSteps: plannedSteps, generation: generation, step: step, path: path,
-                              sha256: sha256, loss: loss.isFinite ? loss : nil, good: good,
-                              hyperparameters: started.withLock { $0[generation] ?? [:] })
+        case .checkpoint(let checkpoint):
+            let entry = Entry(trial: trial, plannedSteps: plannedSteps, checkpoint: checkpoint,
+                              hyperparameters: started.withLock { $0[checkpoint.generation] ?? [:] })
             do {
                 try append(entry)
             } catch {
@@ -75,7 +100,7 @@ public final class FinalTrainingJournal: Sendable {
     }
 
     private func append(_ entry: Entry) throws {
-        var line = try JSONEncoder().encode(entry)
+        var line = try Self.encoder.encode(entry)
         line.append(UInt8(ascii: "\n"))
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -95,7 +120,6 @@ public final class FinalTrainingJournal: Sendable {
     /// short by a kill, or written by hand, are skipped.
     public static func entries(at path: String) -> [Entry] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        let decoder = JSONDecoder()
         return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(Entry.self, from: Data($0)) }
     }
 
@@ -106,11 +130,10 @@ public final class FinalTrainingJournal: Sendable {
     /// none), so that the new run writes its checkpoints beside the old ones, never over them.
     public static func resumePoint(at path: String, trial: Int, plannedSteps: Int) -> (checkpoint: Entry?, generation: Int) {
         let mine = entries(at: path).filter { $0.trial == trial && $0.plannedSteps == plannedSteps }
-        let generation = (mine.map(\.generation).max() ?? -1) + 1
-        let good = mine.filter { entry in
-            entry.step < plannedSteps && (entry.good ?? (entry.loss?.isFinite ?? false)) && !entry.hyperparameters.isEmpty
-                && CheckpointDigest.verify(path: entry.path, expected: entry.sha256)
-        }
-        return (good.max { ($0.step, $0.generation) < ($1.step, $1.generation) }, generation)
+        let generation = (mine.map(\.checkpoint.generation).max() ?? -1) + 1
+        let usable = mine.filter { !$0.hyperparameters.isEmpty }
+        let chosen = Checkpoint.resumePoint(from: usable.map(\.checkpoint), before: plannedSteps)
+        return (chosen.flatMap { chosen in usable.last { $0.checkpoint == chosen } }, generation)
     }
+
 }

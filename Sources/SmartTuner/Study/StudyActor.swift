@@ -110,13 +110,12 @@ public actor StudyActor {
                     entry.pendingEvents = []
                     try store.report(entry.trial, in: study, generation: entry.generation,
                                      values: [(step, objective)], lastStep: step, quality: entry.lastQuality, events: events, now: now)
-                case .checkpoint(let generation, let step, let path, let sha256, let loss, let good):
+                case .checkpoint(var checkpoint):
+                    checkpoint.aligned = entry.lastAligned
                     let events = entry.pendingEvents
                     entry.pendingEvents = []
-                    try store.report(entry.trial, in: study, generation: entry.generation, lastStep: step,
-                                     checkpoints: [StoredCheckpoint(generation: generation, step: step, path: path, sha256: sha256,
-                                                                    loss: loss.isFinite ? loss : nil, aligned: entry.lastAligned, good: good)],
-                                     events: events, now: now)
+                    try store.report(entry.trial, in: study, generation: entry.generation, lastStep: checkpoint.step,
+                                     checkpoints: [checkpoint], events: events, now: now)
                 case .restarted(let generation, let cause, let changes, let checkpoint, let backoff):
                     for change in changes { entry.hyperparameters[change.name] = change.to }
                     let changesJSON = String(decoding: (try? JSONEncoder().encode(changes)) ?? Data("[]".utf8), as: UTF8.self)

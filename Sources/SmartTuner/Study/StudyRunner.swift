@@ -104,9 +104,7 @@ public final class StudyRunner: Service, Sendable {
                 try await run(trial, resume: nil, takenOver: nil)
             case .resumed(let trial, let checkpoints):
                 let good = TakeOverResumePoint.choose(from: checkpoints, recorded: trial.intermediate,
-                                                      interval: settings.trainer.validationInterval, budget: settings.trainer.steps) {
-                    CheckpointDigest.verify(path: $0.path, expected: $0.sha256)
-                }
+                                                      interval: settings.trainer.validationInterval, budget: settings.trainer.steps)
                 study.resume(trialID: study.trialID(trial), fromStep: good?.step ?? 0)
                 try await run(trial, resume: good, takenOver: checkpoints.filter { $0.step <= good?.step ?? -1 })
             }
@@ -115,7 +113,7 @@ public final class StudyRunner: Service, Sendable {
 
     /// Runs `trial`; `takenOver` holds the stored checkpoints (up to the resume point) of a
     /// trial taken over from another worker, `nil` for a new one.
-    private func run(_ trial: StoredTrial, resume: StoredCheckpoint?, takenOver: [StoredCheckpoint]?) async throws {
+    private func run(_ trial: StoredTrial, resume: Checkpoint?, takenOver: [Checkpoint]?) async throws {
         let id = study.trialID(trial)
         let request = settings.trainer.request(trialID: id, study: settings.name, number: trial.number, generation: trial.generation,
                                                hyperparameters: trial.hyperparameters, resume: resume?.path)
@@ -125,14 +123,7 @@ public final class StudyRunner: Service, Sendable {
         var result: (outcome: TrialOutcome, record: TrialRecord)?
         while result == nil {
             do {
-                let known = (takenOver ?? []).map { stored in
-                    // Stored checkpoints are good ones; one without an evaluation was vouched for.
-                    (checkpoint: TrialRecord.Checkpoint(generation: stored.generation, step: stored.step, path: stored.path,
-                                                        sha256: stored.sha256, weightsFinite: stored.loss == nil ? true : nil,
-                                                        evaluation: stored.loss),
-                     aligned: stored.aligned)
-                }
-                result = try await tuning.runTrial(request, takenOver: known, onEvent: { event in
+                result = try await tuning.runTrial(request, takenOver: takenOver ?? [], onEvent: { event in
                     study.record(event, trialID: id)
                     onEvent?(.trial(number: number, event: event))
                 }, onStep: { generation, metrics in onEvent?(.step(number: number, generation: generation, metrics: metrics)) })

@@ -1,4 +1,5 @@
 import StudyStore
+import Training
 
 /// Which checkpoint a trial taken over from a dead or silent worker resumes from.
 ///
@@ -8,13 +9,17 @@ import StudyStore
 /// redo, and the trial's value would miss them. A trial killed that way at the very end of its
 /// budget would have no validation at all, and count as failed.
 enum TakeOverResumePoint {
-    /// The newest of `checkpoints` (newest first) that `verifies` and that leaves no validation
-    /// unrecorded: no validation step (a multiple of `interval`, or the budget's last step)
-    /// lies after the newest recorded validation and at or before the checkpoint's step.
-    static func choose(from checkpoints: [StoredCheckpoint], recorded: [Int: Double], interval: Int, budget: Int,
-                       verifies: (StoredCheckpoint) -> Bool) -> StoredCheckpoint? {
+    /// The step before which a resume point leaves no validation unrecorded: the first
+    /// validation step (a multiple of `interval`, or the budget's last step) after the newest
+    /// recorded validation (no limit when the budget's last validation is recorded).
+    static func limit(recorded: [Int: Double], interval: Int, budget: Int) -> Int {
         let last = recorded.keys.max() ?? 0
-        let nextValidation = last >= budget ? Int.max : min((last / max(1, interval) + 1) * max(1, interval), budget)
-        return checkpoints.first { $0.step < nextValidation && verifies($0) }
+        return last >= budget ? Int.max : min((last / max(1, interval) + 1) * max(1, interval), budget)
+    }
+
+    /// The newest of `checkpoints` that the one rule accepts (``Checkpoint/resumePoint(from:before:matching:)``)
+    /// before ``limit(recorded:interval:budget:)``.
+    static func choose(from checkpoints: [Checkpoint], recorded: [Int: Double], interval: Int, budget: Int) -> Checkpoint? {
+        Checkpoint.resumePoint(from: checkpoints, before: limit(recorded: recorded, interval: interval, budget: budget))
     }
 }

@@ -122,8 +122,8 @@ actor TrainerActor {
             try await judge.send(.step(metrics))
         case .validation(let metrics):
             try await quality.send(.validation(metrics))
-        case .checkpoint(let info):
-            record.recordCheckpoint(info, generation: request.generation)
+        case .checkpoint(let checkpoint):
+            record.recordCheckpoint(checkpoint, generation: request.generation)
         case .log(let level, let message):
             keep(level: level, message: message)
         case .hello, .heartbeat, .finished:

@@ -11,9 +11,9 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
     case quality(generation: Int, step: Int, metrics: AlignmentMetrics, aligned: Bool, objective: Double)
     /// The trial aligned for the first time.
     case firstAlignment(generation: Int, step: Int)
-    /// A checkpoint was written and judged: `loss` is its own evaluation (NaN when none was
-    /// made), `good` whether it may be resumed from (``TrialRecord/Checkpoint/good``).
-    case checkpoint(generation: Int, step: Int, path: String, sha256: String, loss: Double, good: Bool)
+    /// A checkpoint was written and judged: its own evaluation is known (or none will be), so
+    /// whether it is good (``Checkpoint/good``) is settled.
+    case checkpoint(Checkpoint)
     /// An incarnation failed.
     case failed(generation: Int, cause: FailureCause, evidence: Evidence)
     /// Smart restart: the next incarnation's changes, resume point and delay.
@@ -31,7 +31,7 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
         case .quality(let generation, let step, let metrics, let aligned, _):
             return "quality g\(generation) step \(step): focus \(HumanNumber.text(metrics.focusRate))\(aligned ? " aligned" : "")"
         case .firstAlignment(let generation, let step): return "first alignment g\(generation) at step \(step)"
-        case .checkpoint(let generation, let step, _, _, _, _): return "checkpoint g\(generation) step \(step)"
+        case .checkpoint(let checkpoint): return "checkpoint g\(checkpoint.generation) step \(checkpoint.step)\(checkpoint.good ? "" : " (not good)")"
         case .failed(let generation, let cause, let evidence): return "failed g\(generation): \(cause.words): \(evidence.summary)"
         case .restarted(let generation, let cause, let changes, let checkpoint, _):
             return "restarted g\(generation) after \(cause.words): "
@@ -47,9 +47,10 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
     public var generation: Int? {
         switch self {
         case .started(let generation, _, _), .quality(let generation, _, _, _, _), .firstAlignment(let generation, _),
-             .checkpoint(let generation, _, _, _, _, _), .failed(let generation, _, _), .restarted(let generation, _, _, _, _),
-             .trainerMessage(let generation, _, _):
+             .failed(let generation, _, _), .restarted(let generation, _, _, _, _), .trainerMessage(let generation, _, _):
             return generation
+        case .checkpoint(let checkpoint):
+            return checkpoint.generation
         case .finished:
             return nil
         }

@@ -1,7 +1,6 @@
 import Alignment
 import DequeModule
 import Synchronization
-import TinyTacotron
 import Training
 
 /// Everything known about one trial across its incarnations: the event timeline, checkpoints,
@@ -12,53 +11,11 @@ import Training
 /// belongs to the trial and survives its incarnations: ``beginIncarnation(generation:resumeCheckpoint:)``
 /// cuts it back to the step the new incarnation resumes from (everything, from scratch).
 public final class TrialRecord: Sendable {
-    /// A checkpoint as the record knows it.
-    public struct Checkpoint: Sendable, Hashable {
-        /// The incarnation that wrote it.
-        public let generation: Int
-        /// Its step.
-        public let step: Int
-        /// Its file.
-        public let path: String
-        /// Its SHA-256 as reported.
-        public let sha256: String
-        /// Whether the trainer found every weight in it finite (`nil`: it did not say).
-        public let weightsFinite: Bool?
-        /// Its own evaluation: the loss of its weights (the next step's training loss, or a
-        /// validation at its step); `nil` until one is known.
-        public internal(set) var evaluation: Double?
-        /// Whether its evaluation is settled (known, or the incarnation ended without one).
-        public internal(set) var settled: Bool
-
-        /// A settled checkpoint (as a store knows one).
-        public init(generation: Int, step: Int, path: String, sha256: String, weightsFinite: Bool?, evaluation: Double?) {
-            self.init(generation: generation, step: step, path: path, sha256: sha256, weightsFinite: weightsFinite,
-                      evaluation: evaluation, settled: true)
-        }
-
-        init(generation: Int, step: Int, path: String, sha256: String, weightsFinite: Bool?, evaluation: Double?, settled: Bool) {
-            self.generation = generation
-            self.step = step
-            self.path = path
-            self.sha256 = sha256
-            self.weightsFinite = weightsFinite
-            self.evaluation = evaluation
-            self.settled = settled
-        }
-
-        /// Whether it may be resumed from, before its digest is checked (DESIGN §4): its weights
-        /// are not known to be non-finite, and its own evaluation is finite — or, where there is
-        /// none, the trainer vouched for its weights.
-        public var good: Bool {
-            guard weightsFinite != false else { return false }
-            if let evaluation { return evaluation.isFinite }
-            return weightsFinite == true
-        }
-    }
-
     private struct State {
         var timeline: [TrialEvent] = []
         var checkpoints: [Checkpoint] = []
+        /// Indices into `checkpoints` of those whose evaluation is not settled yet.
+        var unsettled: Set<Int> = []
         var qualityHistory: [(generation: Int, step: Int, aligned: Bool, loss: Double)] = []
         var lineage = QualityTracker()
         /// The newest step of the lineage whose validation the judge reached a verdict on.
@@ -161,20 +118,21 @@ public final class TrialRecord: Sendable {
     /// The lineage's most recent finite training losses, oldest first (at most `limit`).
     func recentLosses(limit: Int) -> [Double] { state.withLock { Array($0.recentLosses.suffix(limit)) } }
 
-    /// Seeds a trial taken over from another process with what its store knows: its good
-    /// checkpoints, each with whether the trial was aligned at its step. The lineage learns
-    /// where it was aligned (not its focus: the store keeps only the last validation's).
-    public func seed(checkpoints: [(checkpoint: Checkpoint, aligned: Bool)]) {
-        let ordered = checkpoints.sorted { ($0.checkpoint.step, $0.checkpoint.generation) < ($1.checkpoint.step, $1.checkpoint.generation) }
-        let alignedSteps = ordered.filter(\.aligned).map(\.checkpoint.step)
+    /// Seeds a trial taken over from another process with what its store knows: its
+    /// checkpoints, with whether the trial was aligned at each. The lineage learns where it was
+    /// aligned (not its focus: the store keeps only the last validation's).
+    public func seed(checkpoints: [Checkpoint]) {
+        let ordered = checkpoints.sorted { ($0.step, $0.generation) < ($1.step, $1.generation) }
+        let alignedSteps = ordered.filter { $0.aligned == true }.map(\.step)
         state.withLock { state in
-            state.checkpoints = ordered.map(\.checkpoint) + state.checkpoints
-            state.qualityHistory = ordered.map { ($0.checkpoint.generation, $0.checkpoint.step, $0.aligned, Double.nan) } + state.qualityHistory
+            state.unsettled = Set(state.unsettled.map { $0 + ordered.count })
+            state.checkpoints = ordered + state.checkpoints
+            state.qualityHistory = ordered.map { ($0.generation, $0.step, $0.aligned == true, Double.nan) } + state.qualityHistory
             state.lineage.seed(alignedSteps.map { QualityTracker.Point(step: $0, focus: .nan, aligned: true) })
             state.firstAligned = state.firstAligned ?? alignedSteps.first
-            state.lastStep = max(state.lastStep, ordered.last?.checkpoint.step ?? 0)
+            state.lastStep = max(state.lastStep, ordered.last?.step ?? 0)
             // A take-over resumes where every validation before it was recorded.
-            state.judgedThrough = max(state.judgedThrough, ordered.last?.checkpoint.step ?? 0)
+            state.judgedThrough = max(state.judgedThrough, ordered.last?.step ?? 0)
         }
     }
 
@@ -190,31 +148,31 @@ public final class TrialRecord: Sendable {
             let evaluation = loss.isFinite && metrics.gradNorm.isFinite ? loss : .nan
             return Self.settle(&state, generation: generation) { $0.step < metrics.step ? .evaluated(evaluation) : .pending }
         }
-        for checkpoint in settled { append(checkpoint.event) }
+        for checkpoint in settled { append(.checkpoint(checkpoint)) }
         stepObserver?(generation, metrics)
     }
 
-    func recordCheckpoint(_ info: CheckpointInfo, generation: Int) {
+    func recordCheckpoint(_ reported: Checkpoint, generation: Int) {
+        var checkpoint = reported
+        checkpoint.generation = generation
+        checkpoint.evaluation = nil
         let settled = state.withLock { state -> Checkpoint? in
-            var checkpoint = Checkpoint(generation: generation, step: info.step, path: info.path, sha256: info.sha256,
-                                        weightsFinite: info.weightsFinite, evaluation: nil, settled: false)
             // The validation at its step may have been judged before the checkpoint arrived
             // (they travel different paths): it evaluates the weights all the same.
-            if let validation = state.qualityHistory.last(where: { $0.generation == generation && $0.step == info.step }) {
-                checkpoint.evaluation = validation.loss
-                checkpoint.settled = true
-            }
+            let validation = state.qualityHistory.last { $0.generation == generation && $0.step == checkpoint.step }
+            checkpoint.evaluation = validation?.loss
+            if validation == nil { state.unsettled.insert(state.checkpoints.count) }
             state.checkpoints.append(checkpoint)
-            return checkpoint.settled ? checkpoint : nil
+            return validation == nil ? nil : checkpoint
         }
-        if let settled { append(settled.event) }
+        if let settled { append(.checkpoint(settled)) }
     }
 
     /// Settles the incarnation's checkpoints that nothing evaluated (it ended right after them):
     /// each is good only if its trainer vouched for its weights.
     func settleCheckpoints(generation: Int) {
         let settled = state.withLock { state in Self.settle(&state, generation: generation) { _ in .unevaluated } }
-        for checkpoint in settled { append(checkpoint.event) }
+        for checkpoint in settled { append(.checkpoint(checkpoint)) }
     }
 
     /// What settling makes of one unsettled checkpoint.
@@ -229,14 +187,15 @@ public final class TrialRecord: Sendable {
 
     /// Settles the unsettled checkpoints of `generation` as `settling` says; returns them.
     private static func settle(_ state: inout State, generation: Int, _ settling: (Checkpoint) -> Settling) -> [Checkpoint] {
+        guard !state.unsettled.isEmpty else { return [] }
         var settled: [Checkpoint] = []
-        for index in state.checkpoints.indices where !state.checkpoints[index].settled && state.checkpoints[index].generation == generation {
+        for index in state.unsettled.sorted() where state.checkpoints[index].generation == generation {
             switch settling(state.checkpoints[index]) {
             case .pending: continue
             case .evaluated(let loss): state.checkpoints[index].evaluation = loss
             case .unevaluated: break
             }
-            state.checkpoints[index].settled = true
+            state.unsettled.remove(index)
             settled.append(state.checkpoints[index])
         }
         return settled
@@ -253,7 +212,7 @@ public final class TrialRecord: Sendable {
             state.firstAligned = report.step
             return (true, settled)
         }
-        for checkpoint in settled { append(checkpoint.event) }
+        for checkpoint in settled { append(.checkpoint(checkpoint)) }
         append(.quality(generation: generation, step: report.step, metrics: report.metrics, aligned: report.aligned, objective: objective))
         if first { append(.firstAlignment(generation: generation, step: report.step)) }
     }
@@ -272,40 +231,27 @@ public final class TrialRecord: Sendable {
         if first { append(.finished(outcome)) }
     }
 
-    /// The checkpoint to resume from after a failure, per `point` (DESIGN §4): `nil` means
-    /// from scratch. Only good checkpoints (``Checkpoint/good``) whose SHA-256 verifies count;
-    /// "before the spike" means written before the failure's first anomalous step.
+    /// The checkpoint to resume from after a failure, per `point` (DESIGN §4), by the one rule
+    /// (``Checkpoint/resumePoint(from:before:matching:)``): `nil` means from scratch. "Before
+    /// the spike" means written before the failure's first anomalous step.
     ///
     /// Checkpoints at or after `failureStep` never count: a trainer that runs ahead of its
     /// judge writes them after the failure, from the run that failed.
     public func checkpoint(for point: ResumePoint, failureStep: Int?, firstAnomalousStep: Int? = nil) -> Checkpoint? {
         let limit = failureStep ?? Int.max
         let (checkpoints, history, everAligned) = state.withLock { ($0.checkpoints, $0.qualityHistory, $0.firstAligned != nil) }
-        func good(_ checkpoint: Checkpoint) -> Bool {
-            checkpoint.good && CheckpointDigest.verify(path: checkpoint.path, expected: checkpoint.sha256)
-        }
         switch point {
         case .scratch:
             return nil
         case .lastGoodCheckpoint:
-            return checkpoints.reversed().first { $0.step < limit && good($0) }
+            return Checkpoint.resumePoint(from: checkpoints, before: limit)
         case .beforeSpike:
-            let spike = firstAnomalousStep ?? limit
-            return checkpoints.reversed().first { $0.step < spike && good($0) }
+            return Checkpoint.resumePoint(from: checkpoints, before: min(limit, firstAnomalousStep ?? limit))
         case .lastAlignedOrScratch:
             guard everAligned else { return nil }
-            return checkpoints.reversed().first { checkpoint in
-                guard checkpoint.step < limit else { return false }
-                let judged = history.last { $0.generation == checkpoint.generation && $0.step <= checkpoint.step }
-                return judged?.aligned == true && good(checkpoint)
+            return Checkpoint.resumePoint(from: checkpoints, before: limit) { checkpoint in
+                checkpoint.aligned ?? (history.last { $0.generation == checkpoint.generation && $0.step <= checkpoint.step }?.aligned == true)
             }
         }
-    }
-}
-
-extension TrialRecord.Checkpoint {
-    /// The timeline event of a settled checkpoint.
-    var event: TrialEvent {
-        .checkpoint(generation: generation, step: step, path: path, sha256: sha256, loss: evaluation ?? .nan, good: good)
     }
 }

@@ -50,8 +50,8 @@ struct ScriptedTrainer: Trainer {
             if request.checkpointInterval > 0, step % request.checkpointInterval == 0 || step == request.steps {
                 let path = (request.checkpointDirectory as NSString).appendingPathComponent("step-\(step).ckpt")
                 try Data("g\(request.generation) step \(step)".utf8).write(to: URL(fileURLWithPath: path))
-                try await emit(.checkpoint(CheckpointInfo(step: step, path: path, sha256: CheckpointDigest.hex(ofFile: path) ?? "",
-                                                          weightsFinite: plan.weightsFinite)))
+                try await emit(.checkpoint(Checkpoint(generation: request.generation, step: step, path: path,
+                                                      sha256: CheckpointDigest.hex(ofFile: path) ?? "", weightsFinite: plan.weightsFinite)))
             }
         }
         try await emit(.finished(step: step))
