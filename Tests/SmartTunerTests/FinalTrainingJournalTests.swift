@@ -110,7 +110,10 @@ struct FinalTrainingLockTests {
         let waiter = Task {
             try await FinalTrainingLock.acquire(path: path, poll: .milliseconds(10)) { holder in waited.withLock { $0.append(holder) } }
         }
-        try await Task.sleep(for: .milliseconds(100))
+        // Wait for the waiter to have been told (the event itself; a generous ceiling), then
+        // give it a few more polls to show it is told only once.
+        _ = try await withCeiling { while waited.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(5)) } }
+        try await Task.sleep(for: .milliseconds(50))
         #expect(waited.withLock { $0 } == [getpid()], "told once who holds it")
         first = nil  // released
         let taken = try await waiter.value

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestScratch
 
@@ -63,7 +64,8 @@ extension StudyActorTests {
             .replacingOccurrences(of: "  seed: 3", with: "  seed: 3\n  heartbeat_timeout: 0.05")
         let settings = try StudyConfigurationFile.parse(yaml, file: "drill.yaml")
         let store = try StudyStore(path: settings.storage)
-        let study = try StudyActor(store: store, settings: settings)
+        let wallClock = Mutex(Date())
+        let study = try StudyActor(store: store, settings: settings, wallClock: { wallClock.withLock { $0 } })
         guard case .new(let trial) = try await study.claim() else { Issue.record("expected a new trial"); return }
         let id = study.trialID(trial)
         for step in [10, 20, 30, 40] {
@@ -76,7 +78,8 @@ extension StudyActorTests {
         guard case .resumed = try store.claim(study.study, worker: stranger, staleAfter: 0, propose: { _, _ in nil }) else {
             Issue.record("expected the stranger's take-over"); return
         }
-        try await Task.sleep(for: .milliseconds(100))
+        // The stranger falls silent: past the heartbeat timeout on this worker's clock.
+        wallClock.withLock { $0 = $0.addingTimeInterval(3_600) }
         guard case .resumed(let back, let checkpoints) = try await study.claim() else { Issue.record("expected a take-back"); return }
         #expect(back.intermediate.keys.sorted() == [10, 20, 30, 40], "\(back.intermediate)")
         #expect(checkpoints.first?.step == 40)

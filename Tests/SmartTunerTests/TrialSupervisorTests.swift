@@ -138,10 +138,26 @@ struct TrialSupervisorTests {
         #expect(firstRestart(trial.record)?.checkpoint?.hasSuffix("checkpoint-0000004.safetensors") == true)
     }
 
-    @Test("an in-process hang → killed at the heartbeat timeout → recovered")
+    @Test("an in-process hang → killed at the heartbeat timeout (on the injected clock) → recovered")
     func hangRecovers() async throws {
-        let trial = TrialSupervisor(request: try request("hang@6"), configuration: configuration(heartbeat: .milliseconds(1_000)))
-        #expect(try await trial.run() == .completed(reason: .budget, step: 12))
+        let clock = ManualClock()
+        var configuration = configuration(heartbeat: .seconds(60))
+        configuration.time = TimeSource(clock)
+        let trial = TrialSupervisor(request: try request("hang@6"), configuration: configuration)
+        let running = Task { try await trial.run() }
+        // Time passes only while the trainer hangs (at step 6, after step 5) and for the
+        // restart's backoff: a minute of silence on the manual clock, no real waiting.
+        let outcome = try await withCeiling { () -> TrialOutcome in
+            while trial.record.outcome == nil {
+                let kinds = trial.record.timeline.map(\.kind)
+                let hanging = trial.record.lastStep == 5 && !kinds.contains("failed(hang)")
+                let backingOff = kinds.contains("restarted(hang)") && kinds.filter { $0 == "started" }.count < 2
+                if hanging || backingOff { clock.advance(by: .seconds(5)) }
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            return try await running.value
+        }
+        #expect(outcome == .completed(reason: .budget, step: 12))
         #expect(story(trial.record) == ["started", "failed(hang)", "restarted(hang)", "started", "finished(completed.budget)"])
     }
 

@@ -23,6 +23,10 @@ public actor StudyActor {
     private nonisolated let staleAfter: Double
     private nonisolated let owned = Mutex<[String: OwnedTrial]>([:])
     private nonisolated let logger: Logger
+    /// The wall clock of claims, heartbeats and the times stored (injected: tests move it).
+    private nonisolated let wallClock: @Sendable () -> Date
+    /// What the heartbeat loop sleeps on.
+    private nonisolated let time: TimeSource
 
     /// A running trial of this process.
     struct OwnedTrial: Sendable {
@@ -37,9 +41,13 @@ public actor StudyActor {
         var superseded = false
     }
 
-    /// Opens (or creates) the study in `store`.
+    /// Opens (or creates) the study in `store`. `wallClock` dates claims, heartbeats and stored
+    /// times; `time` paces the heartbeat loop.
     public init(store: StudyStore, settings: StudySettings, worker: WorkerIdentity = .current,
-                logger: Logger = Logger(label: "smarttuner.study")) throws {
+                logger: Logger = Logger(label: "smarttuner.study"), wallClock: @escaping @Sendable () -> Date = { Date() },
+                time: TimeSource = .continuous) throws {
+        self.wallClock = wallClock
+        self.time = time
         self.store = store
         self.study = try store.createOrOpen(settings.definition)
         self.worker = worker
@@ -52,9 +60,9 @@ public actor StudyActor {
     /// Keeps the heartbeat of this process's running trials until cancelled.
     public func run(interval: Duration = .seconds(5)) async throws {
         while true {
-            try await Task.sleep(for: interval)
+            try await time.sleep(for: interval)
             let trials = owned.withLock { $0.values.map(\.trial) }
-            do { try store.heartbeat(trials, worker: worker) } catch { logger.warning("heartbeat not written", metadata: ["error": "\(error)"]) }
+            do { try store.heartbeat(trials, worker: worker, now: wallClock()) } catch { logger.warning("heartbeat not written", metadata: ["error": "\(error)"]) }
         }
     }
 
@@ -62,7 +70,7 @@ public actor StudyActor {
     public func claim() throws -> TrialClaim {
         let space = study.definition.space
         let sampler = self.sampler
-        let claim = try store.claim(study, worker: worker, staleAfter: staleAfter) { history, number in
+        let claim = try store.claim(study, worker: worker, staleAfter: staleAfter, now: wallClock()) { history, number in
             sampler.suggest(space: space, number: number, history: history)
         }
         switch claim {
@@ -96,7 +104,8 @@ public actor StudyActor {
     /// events arriving at once from the trainer, the judge and the restart decider cannot undo
     /// each other's updates. An event of an incarnation that a restart has already replaced (a
     /// late validation that raced the restart) is dropped, as DESIGN §2 asks.
-    nonisolated func record(_ event: TrialEvent, trialID: String, at now: Date = Date()) {
+    nonisolated func record(_ event: TrialEvent, trialID: String, at time: Date? = nil) {
+        let now = time ?? wallClock()
         let stamp = StoreTime.text(now)
         owned.withLock { owned in
             guard var entry = owned[trialID], !entry.superseded, (event.generation ?? entry.generation) >= entry.generation else { return }
@@ -182,10 +191,12 @@ public actor StudyActor {
         case .failed, .escalated:
             (state, value) = (.failed, nil)
         }
-        let stamp = StoreTime.text(Date())
+        let now = wallClock()
+        let stamp = StoreTime.text(now)
         try store.finish(entry.trial, in: study, generation: entry.generation, state: state, value: value, outcome: outcome.kind,
                          summaryJSON: summaryJSON,
-                         events: entry.pendingEvents + [StoredEvent(generation: entry.generation, at: stamp, kind: "finished", detail: outcome.description)])
+                         events: entry.pendingEvents + [StoredEvent(generation: entry.generation, at: stamp, kind: "finished", detail: outcome.description)],
+                         now: now)
         let newBest = state == .complete && value.map { v in previousBest.map { direction.minimized(v) < direction.minimized($0) } ?? true } == true
         return (value, newBest)
     }
@@ -195,8 +206,9 @@ public actor StudyActor {
     func release(trialID: String, reason: String) {
         // A trial another worker has taken over is that worker's to write: nothing to release.
         guard let entry = owned.withLock({ $0.removeValue(forKey: trialID) }), !entry.superseded else { return }
-        let events = entry.pendingEvents + [StoredEvent(generation: entry.generation, at: StoreTime.text(Date()), kind: "released", detail: reason)]
-        do { try store.report(entry.trial, in: study, generation: entry.generation, events: events) } catch {
+        let now = wallClock()
+        let events = entry.pendingEvents + [StoredEvent(generation: entry.generation, at: StoreTime.text(now), kind: "released", detail: reason)]
+        do { try store.report(entry.trial, in: study, generation: entry.generation, events: events, now: now) } catch {
             logger.error("could not record the release of a trial", metadata: ["trial": "\(trialID)", "error": "\(error)"])
         }
     }

@@ -19,12 +19,14 @@ actor TrainerActor {
     private let quality: MailboxSender<QualityInput>
     private let signals: Mailbox<TrainerSignal>
     private let heartbeatTimeout: Duration
+    private let time: TimeSource
     private let control = TrainerControl()
-    private var lastActivity = ContinuousClock.now
+    private var lastActivity: Duration
     private var keptMessages = 0
 
     init(request: TrainRequest, trainer: any Trainer, record: TrialRecord, judge: MailboxSender<JudgeInput>,
-         quality: MailboxSender<QualityInput>, signals: Mailbox<TrainerSignal>, heartbeatTimeout: Duration) {
+         quality: MailboxSender<QualityInput>, signals: Mailbox<TrainerSignal>, heartbeatTimeout: Duration,
+         time: TimeSource = .continuous) {
         self.request = request
         self.trainer = trainer
         self.record = record
@@ -32,6 +34,8 @@ actor TrainerActor {
         self.quality = quality
         self.signals = signals
         self.heartbeatTimeout = heartbeatTimeout
+        self.time = time
+        self.lastActivity = time.now()
     }
 
     private enum Ending: Sendable {
@@ -104,7 +108,7 @@ actor TrainerActor {
     /// Sends the end of training down the events' path; `watchSignals` ends the incarnation when
     /// it comes back. Ends it as finished at once if the path no longer takes messages.
     private func sendEndOfTraining() async -> Ending? {
-        lastActivity = .now
+        lastActivity = time.now()
         do {
             return try await quality.send(.endOfTraining) ? nil : .finished
         } catch is CancellationError {
@@ -115,7 +119,7 @@ actor TrainerActor {
     }
 
     private func route(_ event: TrainingEvent) async throws {
-        lastActivity = .now
+        lastActivity = time.now()
         switch event {
         case .step(let metrics):
             record.recordStep(metrics, generation: request.generation)
@@ -172,12 +176,13 @@ actor TrainerActor {
         return nil
     }
 
-    /// Fails the incarnation when no event arrives within the heartbeat timeout.
+    /// Fails the incarnation when no event arrives within the heartbeat timeout (on the
+    /// injected clock).
     private func watchHeartbeat() async -> Ending? {
         let poll = min(heartbeatTimeout / 4, .milliseconds(250))
         while !Task.isCancelled {
-            do { try await Task.sleep(for: poll) } catch { return nil }
-            let silence = lastActivity.duration(to: .now)
+            do { try await time.sleep(for: poll) } catch { return nil }
+            let silence = time.now() - lastActivity
             if silence > heartbeatTimeout {
                 let seconds = Double(silence.components.seconds) + Double(silence.components.attoseconds) * 1e-18
                 return .failed(TrialFailure(.hang, Evidence("no event for \(Int(seconds)) s (timeout \(heartbeatTimeout))",

@@ -100,7 +100,7 @@ public final class TrialSupervisor: Sendable {
                 request: request, trainer: trainer, record: record,
                 judge: judgeInbox.sender(generation: incarnation.generation),
                 quality: qualityInbox.sender(generation: incarnation.generation), signals: signals,
-                heartbeatTimeout: configuration.heartbeatTimeout)
+                heartbeatTimeout: configuration.heartbeatTimeout, time: configuration.time)
             try await actor.run(shutdown: incarnation.shutdown)
         }
         let restarts = configuration.restart.maxRestartsPerTrial
