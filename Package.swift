@@ -85,12 +85,16 @@ let package = Package(
             dependencies: [
                 "Supervision", "Randomness", "Alignment", "Optimization", "StudyStore", "TinyTacotron", "Training", "BuiltinTraining",
                 "Integrations",
-                "COpenBLAS", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            swiftSettings: strictSwift6),
+        // `smart-tuner selfcheck`: OpenBLAS, SQLite in WAL mode and a supervision drill on this machine.
+        .target(
+            name: "SelfCheck",
+            dependencies: ["COpenBLAS", "CSQLite", "Supervision", "Randomness", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift6),
         // The embedding example of docs/embedding.md, compiled with the package so it stays true.
         .executableTarget(
@@ -100,12 +104,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Examples/EmbeddedStudy",
+            path: "examples/embedded-study",
             swiftSettings: strictSwift6),
         .executableTarget(
             name: "smart-tuner",
             dependencies: [
-                "SmartTuner",
+                "SmartTuner", "SelfCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -129,6 +133,7 @@ let package = Package(
         .testTarget(
             name: "SystemLibraryTests", dependencies: ["COpenBLAS", "CSQLite"],
             swiftSettings: strictSwift6),
+        .testTarget(name: "SelfCheckTests", dependencies: ["SelfCheck"], swiftSettings: strictSwift6),
         .testTarget(
             name: "SmartTunerTests", dependencies: ["SmartTuner", "TestScratch"], swiftSettings: strictSwift6),
     ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SelfCheck
 import SmartTuner
 
 struct SelfCheckCommand: AsyncParsableCommand {

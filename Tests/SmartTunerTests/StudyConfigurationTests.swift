@@ -91,11 +91,11 @@ struct ExampleStudyTests {
         #expect(example == StudyTemplate.builtin)
     }
 
-    @Test("docs/embedding.md shows exactly the example the package compiles (Examples/EmbeddedStudy)")
+    @Test("docs/embedding.md shows exactly the example the package compiles (examples/embedded-study)")
     func embeddingDocMatchesExample() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let doc = try String(contentsOf: root.appendingPathComponent("docs/embedding.md"), encoding: .utf8)
-        let example = try String(contentsOf: root.appendingPathComponent("Examples/EmbeddedStudy/main.swift"), encoding: .utf8)
+        let example = try String(contentsOf: root.appendingPathComponent("examples/embedded-study/main.swift"), encoding: .utf8)
         let block = try #require(doc.components(separatedBy: "```swift\n").dropFirst().first?.components(separatedBy: "```").first)
         #expect(block == example)
     }

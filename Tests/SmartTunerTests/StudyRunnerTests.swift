@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import Testing
 import TestScratch
@@ -88,7 +89,7 @@ struct StudyRunnerTests {
 }
 
 final class EventCollector: Sendable {
-    private let events = LockedValue<[StudyEvent]>([])
+    private let events = Mutex<[StudyEvent]>([])
     func add(_ event: StudyEvent) { events.withLock { $0.append(event) } }
     var finished: [Int] { events.withLock { $0.compactMap { if case .trialFinished(let n, _, _, _) = $0 { return n }; return nil } } }
     var newBests: Int { events.withLock { $0.filter { if case .trialFinished(_, _, _, true) = $0 { return true }; return false }.count } }

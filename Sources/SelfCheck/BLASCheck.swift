@@ -1,3 +1,4 @@
+import Randomness
 import COpenBLAS
 
 /// Measures single-precision matrix multiplication through OpenBLAS.

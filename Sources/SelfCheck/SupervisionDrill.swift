@@ -1,4 +1,6 @@
+import Randomness
 import Logging
+import Supervision
 
 /// A supervised worker that fails by a seeded plan and is restarted by a decider that halves
 /// its learning rate: the supervision runtime end to end, with real time and real backoff.

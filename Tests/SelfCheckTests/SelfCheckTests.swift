@@ -1,7 +1,7 @@
 import Logging
 import Testing
 
-@testable import SmartTuner
+@testable import SelfCheck
 
 @Suite("Self-check")
 struct SelfCheckTests {

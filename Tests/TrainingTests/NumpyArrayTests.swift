@@ -2,9 +2,9 @@ import Foundation
 import Testing
 import TestScratch
 
-@testable import SmartTuner
+@testable import Training
 
-@Suite("NumPy files and attention analysis", .scratch)
+@Suite("NumPy files", .scratch)
 struct NumpyArrayTests {
     /// A `.npy` file (version 1) holding `values` with `shape` as `descr`.
     static func npy(_ values: [Double], shape: [Int], descr: String = "<f4", fortran: Bool = false) -> Data {
@@ -63,24 +63,6 @@ struct NumpyArrayTests {
         for (data, mention) in cases {
             let error = #expect(throws: NumpyArray.FormatError.self) { try NumpyArray(npy: data, name: "x.npy") }
             #expect(error?.description.contains(mention) == true, "\(String(describing: error))")
-        }
-    }
-
-    @Test("a batch is analysed per utterance within its valid lengths, with a batch mean")
-    func batchAnalysis() throws {
-        // Utterance 0: identity 3×3. Utterance 1: valid 2×2 identity inside padding.
-        let values: [Double] = [1, 0, 0, 0, 1, 0, 0, 0, 1,
-                                1, 0, 0, 0, 1, 0, 0.3, 0.3, 0.4]
-        let array = try NumpyArray(npy: Self.npy(values, shape: [2, 3, 3]))
-        let analysis = try AttentionFileAnalysis(array, lengths: try AttentionFileAnalysis.parseLengths("3:3,2:2"))
-        #expect(analysis.utterances.count == 2)
-        #expect(analysis.utterances.allSatisfy { $0.focusRate == 1 && $0.missingTokens == 0 })
-        #expect(analysis.mean.focusRate == 1)
-        #expect(throws: AttentionFileAnalysis.InputError.self) { try AttentionFileAnalysis(array, lengths: [(4, 3), (2, 2)]) }
-        #expect(throws: AttentionFileAnalysis.InputError.self) { try AttentionFileAnalysis(array, lengths: [(3, 3)]) }
-        #expect(throws: AttentionFileAnalysis.InputError.self) { try AttentionFileAnalysis.parseLengths("3x3") }
-        #expect(throws: AttentionFileAnalysis.InputError.self) {
-            try AttentionFileAnalysis(try NumpyArray(npy: Self.npy([1, 2], shape: [2])))
         }
     }
 }
