@@ -65,7 +65,7 @@ let package = Package(
         // The built-in trainer: TinyTacotron behind the trainer contract.
         .target(
             name: "BuiltinTraining",
-            dependencies: ["Training", "TinyTacotron", .product(name: "DequeModule", package: "swift-collections")],
+            dependencies: ["Training", "TinyTacotron", "Supervision"],
             swiftSettings: strictSwift6),
         .target(
             name: "Integrations",

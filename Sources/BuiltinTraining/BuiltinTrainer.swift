@@ -1,4 +1,5 @@
 import Foundation
+import Supervision
 import TinyTacotron
 import Training
 

@@ -25,8 +25,8 @@ public struct StoredTrial: Sendable, Hashable {
     public let lastStep: Int
     /// The hyperparameters of the current incarnation (after smart-restart adjustments).
     public let hyperparameters: [String: Double]
-    /// The outcome kind, such as `completed.budget` or `failed.nonFinite`.
-    public let outcome: String?
+    /// How it ended; `nil` while it runs (or for a code this version does not know).
+    public let outcome: StoredOutcome?
     /// The trial summary as JSON (DESIGN §5 metric names).
     public let summaryJSON: String?
     /// The alignment metrics and objective of its last validation (DESIGN §5 names), as
@@ -91,22 +91,22 @@ public struct StoredRestart: Sendable, Hashable {
     /// The incarnation it started.
     public let generation: Int
     /// The failure cause.
-    public let cause: String
+    public let cause: FailureCause
     /// What showed the failure.
     public let evidence: String
-    /// The parameter changes as JSON.
-    public let changesJSON: String
+    /// The hyperparameter changes the restart rule made.
+    public let changes: [ParameterChange]
     /// The checkpoint resumed from.
     public let checkpoint: String?
     /// The backoff waited, seconds.
     public let backoffSeconds: Double
 
     /// Creates a restart record.
-    public init(generation: Int, cause: String, evidence: String, changesJSON: String, checkpoint: String?, backoffSeconds: Double) {
+    public init(generation: Int, cause: FailureCause, evidence: String, changes: [ParameterChange], checkpoint: String?, backoffSeconds: Double) {
         self.generation = generation
         self.cause = cause
         self.evidence = evidence
-        self.changesJSON = changesJSON
+        self.changes = changes
         self.checkpoint = checkpoint
         self.backoffSeconds = backoffSeconds
     }

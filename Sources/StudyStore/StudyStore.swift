@@ -1,200 +1,119 @@
-import CSQLite
 import Foundation
 import Optimization
+import Training
 
-/// The durable state of studies in one SQLite file (DESIGN §7): studies, trials with their
-/// parameters, values and intermediate values in Optuna's schema, and SmartTuner's events,
-/// checkpoints, restarts and model registry beside them.
+/// Where studies live (DESIGN §7): the study actor, the read models and the CLI use a store
+/// only through this protocol, so that every backend (``SQLiteStudyStore``, a file; a
+/// database server next) gives the same guarantees, checked by one shared contract suite.
 ///
-/// Several processes may share a file: WAL journal, a busy timeout, and write transactions
-/// that take the lock up front and retry. One write transaction per trial state transition;
-/// intermediate values, checkpoints and events are written in batches.
+/// The guarantees each implementation keeps:
+/// - a claim is atomic across processes: a trial is handed to one worker at a time; a trial
+///   whose worker is gone or silent for `staleAfter` seconds is taken over as a new generation;
+/// - every write of a running trial is keyed by (trial, generation): a superseded generation's
+///   write is refused with ``StudyStoreError/supersededGeneration(trial:current:writing:)`` and
+///   a finished trial's result is never overwritten;
+/// - one transaction per state transition (claim, restart, finish) and per batch of progress;
+/// - values keep NaN and ±infinity; outcomes, causes and changes read back typed.
 ///
-/// Calls are synchronous and short (tens of microseconds); under contention from other
-/// processes they may wait for the lock.
-///
-/// Safety of `@unchecked Sendable`: the only mutable state is `state` (the connection and its
-/// cache); it is private to this file's `withConnection`, which touches it only while holding
-/// `lock`, and no reference to the connection escapes a locked section.
-public final class StudyStore: @unchecked Sendable {
-    /// The file.
-    public let path: String
+/// Calls may wait (for a lock, or the network); none of them may be made from a trial's
+/// training or judging path: the study actor records on its own.
+public protocol StudyStore: AnyObject, Sendable {
+    /// Where the store is.
+    var location: StoreLocation { get }
     /// Whether this store never writes.
-    public let readOnly: Bool
-    private let lock = NSLock()
-    private var state: StoreState
-    /// The newest SmartTuner store schema this version understands.
-    public static let schemaVersion = StudySchema.migrations.count
+    var readOnly: Bool { get }
 
-    /// Opens (or, unless `readOnly`, creates) a study file. An existing file is checked
-    /// before anything is written: a file that is not SQLite, a SQLite file of another
-    /// application, or one from a newer SmartTuner is refused with a clear error.
-    public init(path: String, readOnly: Bool = false) throws {
-        self.path = path
-        self.readOnly = readOnly
-        let exists = FileManager.default.fileExists(atPath: path)
-        if readOnly && !exists { throw StudyStoreError.cannotOpen(path: path, reason: "no such file") }
-        let connection = try SQLiteConnection(path: path, create: !readOnly, readOnly: readOnly)
-        let version = try Self.prepare(connection, path: path, readOnly: readOnly)
-        state = StoreState(connection: connection, schemaVersion: version)
-    }
-
-    /// Checks (and unless read-only, creates or migrates) the file; returns the SmartTuner
-    /// schema version it has now.
-    private static func prepare(_ connection: SQLiteConnection, path: String, readOnly: Bool) throws -> Int {
-        let tables: Set<String>
-        do {
-            tables = Set(try connection.query("SELECT name FROM sqlite_master WHERE type = 'table'") { $0.text(0) })
-        } catch let error as StudyStoreError {
-            if case .sqlite(let code, let message, _) = error, code & 0xFF == SQLITE_NOTADB || code & 0xFF == SQLITE_CORRUPT {
-                throw StudyStoreError.notADatabase(path: path, reason: message)
-            }
-            throw error
-        }
-        let hasOptuna = !tables.isDisjoint(with: StudySchema.optunaTables)
-        if hasOptuna {
-            let missing = StudySchema.optunaTables.subtracting(tables)
-            guard missing.isEmpty else {
-                throw StudyStoreError.foreignDatabase(path: path, reason: "Optuna tables are missing: \(missing.sorted().joined(separator: ", "))")
-            }
-            let revision = try connection.query("SELECT version_num FROM alembic_version") { $0.text(0) }.first
-            guard revision == StudySchema.optunaAlembicRevision else {
-                throw StudyStoreError.foreignDatabase(path: path, reason: "its Optuna schema revision is \(revision ?? "unknown"), this version reads \(StudySchema.optunaAlembicRevision)")
-            }
-        } else if !tables.isEmpty {
-            throw StudyStoreError.foreignDatabase(path: path, reason: "it holds other tables (\(tables.sorted().prefix(5).joined(separator: ", ")))")
-        }
-        let version = tables.contains("smarttuner_schema")
-            ? (try connection.query("SELECT version FROM smarttuner_schema") { $0.int(0) }.first ?? 0) : 0
-        if version > StudySchema.migrations.count {
-            throw StudyStoreError.newerSchema(path: path, found: version, supported: StudySchema.migrations.count)
-        }
-        if readOnly {
-            guard hasOptuna else { throw StudyStoreError.foreignDatabase(path: path, reason: "it has no study tables") }
-            return version
-        }
-        // A new file's first openers race to switch it to WAL (the mode then stays with the file).
-        try connection.retryingWhileBusy { try connection.execute("PRAGMA journal_mode = WAL") }
-        try connection.execute("PRAGMA synchronous = NORMAL")
-        try connection.execute("PRAGMA foreign_keys = ON")
-        guard !hasOptuna || version < StudySchema.migrations.count else { return version }
-        try connection.writeTransaction {
-            // Re-read inside the lock: another process may have migrated meanwhile.
-            let now = Set(try connection.query("SELECT name FROM sqlite_master WHERE type = 'table'") { $0.text(0) })
-            if now.isDisjoint(with: StudySchema.optunaTables) { try connection.execute(StudySchema.optuna) }
-            var current = now.contains("smarttuner_schema") ? (try connection.query("SELECT version FROM smarttuner_schema") { $0.int(0) }.first ?? 0) : 0
-            while current < StudySchema.migrations.count {
-                try connection.execute(StudySchema.migrations[current])
-                current += 1
-                try connection.run("UPDATE smarttuner_schema SET version = ?", [.int(current)])
-            }
-        }
-        return StudySchema.migrations.count
-    }
-
-    /// Runs `body` with the connection.
-    func withConnection<T>(_ body: (inout StoreState) throws -> T) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&state)
-    }
-
-    /// Fails unless writable.
-    func requireWritable() throws {
-        if readOnly { throw StudyStoreError.invalidState("the study file \(path) is open read-only") }
-    }
-
-    /// The names of the studies in the file.
-    public func studyNames() throws -> [String] {
-        try withConnection { try $0.connection.query("SELECT study_name FROM studies ORDER BY study_id") { $0.text(0) } }
-    }
-
-    /// `PRAGMA integrity_check` ("ok" when intact).
-    public func integrityCheck() throws -> String {
-        try withConnection { try $0.connection.query("PRAGMA integrity_check") { $0.text(0) }.joined(separator: "; ") }
-    }
-
+    /// The names of the studies, in creation order.
+    func studyNames() async throws -> [String]
     /// Creates the study, or opens it if it exists with the same search space and direction.
-    /// A larger `targetTrials` than stored raises the study's budget; a given configuration
-    /// replaces the stored one.
-    public func createOrOpen(_ definition: StudyDefinition) throws -> StoredStudy {
-        try requireWritable()
-        let spaceJSON = try Self.encode(definition.space)
-        return try withConnection { state in
-            let connection = state.connection
-            return try connection.writeTransaction {
-                if let existing = try Self.loadStudy(named: definition.name, connection) {
-                    let stored = existing.definition
-                    guard stored.direction == definition.direction else {
-                        throw StudyStoreError.studyMismatch(name: definition.name, reason: "direction \(stored.direction.rawValue), not \(definition.direction.rawValue)")
-                    }
-                    guard stored.space == definition.space else {
-                        throw StudyStoreError.studyMismatch(name: definition.name, reason: "its search space differs")
-                    }
-                    if let configuration = definition.configurationJSON, configuration != stored.configurationJSON {
-                        // The newest run's configuration is what `status` and `monitor` show.
-                        try connection.run("UPDATE smarttuner_studies SET configuration_json = ? WHERE study_id = ?",
-                                           [.text(configuration), .integer(existing.id)])
-                    }
-                    if definition.targetTrials > stored.targetTrials {
-                        try connection.run("UPDATE smarttuner_studies SET target_trials = ? WHERE study_id = ?",
-                                           [.int(definition.targetTrials), .integer(existing.id)])
-                    }
-                    return try Self.loadStudy(named: definition.name, connection) ?? existing
-                }
-                try connection.run("INSERT INTO studies (study_name) VALUES (?)", [.text(definition.name)])
-                let id = connection.lastInsertID
-                try connection.run("INSERT INTO study_directions (direction, study_id, objective) VALUES (?, ?, 0)",
-                                   [.text(definition.direction.optunaName), .integer(id)])
-                try connection.run("""
-                    INSERT INTO smarttuner_studies (study_id, space_json, seed, target_trials, configuration_json) VALUES (?, ?, ?, ?, ?)
-                    """, [.integer(id), .text(spaceJSON), .integer(Int64(bitPattern: definition.seed)), .int(definition.targetTrials),
-                          .optional(definition.configurationJSON)])
-                return StoredStudy(id: id, definition: definition)
-            }
-        }
-    }
+    /// A larger `targetTrials` than stored raises the budget; a given configuration replaces the stored one.
+    func createOrOpen(_ definition: StudyDefinition) async throws -> StoredStudy
+    /// The study named `name`; ``StudyStoreError/noSuchStudy(name:available:)`` if there is none.
+    func study(named name: String) async throws -> StoredStudy
+    /// Every trial of `study`, in number order.
+    func trials(of study: StoredStudy) async throws -> [StoredTrial]
+    /// A trial's timeline, in order.
+    func events(of trial: StoredTrial) async throws -> [StoredEvent]
+    /// A trial's checkpoints whose files exist, newest first.
+    func checkpoints(of trial: StoredTrial) async throws -> [Checkpoint]
+    /// A trial's smart restarts, in order.
+    func restarts(of trial: StoredTrial) async throws -> [StoredRestart]
 
-    /// The study named `name`.
-    public func study(named name: String) throws -> StoredStudy {
-        try withConnection { state in
-            if let study = try Self.loadStudy(named: name, state.connection) { return study }
-            let names = try state.connection.query("SELECT study_name FROM studies ORDER BY study_id") { $0.text(0) }
-            throw StudyStoreError.noSuchStudy(name: name, available: names)
-        }
-    }
+    /// Takes the next piece of work for `worker` (a taken-over trial, a new one with the
+    /// parameters `propose` gives for its number and the trials so far, `.wait` or `.done`).
+    func claim(_ study: StoredStudy, worker: WorkerIdentity, staleAfter: Double, now: Date,
+               propose: @Sendable ([TrialSnapshot], Int) -> [String: ParameterValue]?) async throws -> TrialClaim
+    /// Writes a batch of a running trial's progress in one transaction.
+    func report(_ trial: StoredTrial, in study: StoredStudy, generation: Int, progress: TrialProgress, now: Date) async throws
+    /// Records a smart restart: the new generation, its hyperparameters, its cause and the events before it.
+    func recordRestart(_ trial: StoredTrial, in study: StoredStudy, previousGeneration: Int, restart: StoredRestart,
+                       hyperparameters: [String: Double], events: [StoredEvent], now: Date) async throws
+    /// Ends a trial, once, with its state, value, outcome and summary.
+    func finish(_ trial: StoredTrial, in study: StoredStudy, generation: Int, state: TrialState, value: Double?,
+                outcome: StoredOutcome, summaryJSON: String?, events: [StoredEvent], now: Date) async throws
+    /// Refreshes the heartbeat of those of `trials` that `worker` still owns.
+    func heartbeat(_ trials: [StoredTrial], worker: WorkerIdentity, now: Date) async throws
 
-    static func loadStudy(named name: String, _ connection: SQLiteConnection) throws -> StoredStudy? {
-        let rows = try connection.query("""
-            SELECT s.study_id, d.direction, m.space_json, m.seed, m.target_trials, m.configuration_json
-            FROM studies s JOIN study_directions d ON d.study_id = s.study_id AND d.objective = 0
-            LEFT JOIN smarttuner_studies m ON m.study_id = s.study_id WHERE s.study_name = ?
-            """, [.text(name)]) { row in
-            (row.int(0), row.text(1), row.optionalText(2), row.int(3), row.int(4), row.optionalText(5))
-        }
-        guard let row = rows.first else { return nil }
-        guard let spaceJSON = row.2 else {
-            throw StudyStoreError.foreignDatabase(path: connection.path, reason: "study '\(name)' was created by Optuna, not SmartTuner; it has no SmartTuner search space")
-        }
-        let space = try JSONDecoder().decode(SearchSpace.self, from: Data(spaceJSON.utf8))
-        let definition = StudyDefinition(name: name, direction: row.1 == "MAXIMIZE" ? .maximize : .minimize, space: space,
-                                         seed: UInt64(bitPattern: Int64(row.3)), targetTrials: row.4, configurationJSON: row.5)
-        return StoredStudy(id: Int64(row.0), definition: definition)
-    }
+    /// Creates a RUNNING trial for an outside script; `nil` when the sampler has nothing left.
+    func ask(_ study: StoredStudy, now: Date, propose: @Sendable ([TrialSnapshot], Int) -> [String: ParameterValue]?) async throws -> StoredTrial?
+    /// Ends trial `number` with what an outside script reports.
+    func tell(_ study: StoredStudy, number: Int, state: TrialState, value: Double?, now: Date) async throws
 
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    /// Registers a new version of model `name` as a candidate.
+    func register(name: String, study: String, trial: Int, checkpoint: String, sha256: String, metrics: [String: Double],
+                  parameters: [String: Double], now: Date) async throws -> RegisteredModel
+    /// Registered models, all (`nil`) or of one name, by name and version.
+    func models(named name: String?) async throws -> [RegisteredModel]
+    /// Moves a model version to `stage` (promoting to production archives the previous one).
+    func setStage(name: String, version: Int, to stage: ModelStage, note: String, now: Date) async throws -> RegisteredModel
+
+    /// The backend's own consistency check: "ok" when intact, else what is wrong.
+    func integrityCheck() async throws -> String
+}
+
+/// A batch of a running trial's progress: what ``StudyStore/report(_:in:generation:progress:now:)`` writes at once.
+public struct TrialProgress: Sendable, Hashable {
+    /// Intermediate objective values by step, stored as given.
+    public var values: [Int: Double]
+    /// The furthest step reached (else the last value's step).
+    public var lastStep: Int?
+    /// The alignment metrics and objective of the newest validation (non-finite entries are dropped).
+    public var quality: [String: Double]?
+    /// New checkpoints.
+    public var checkpoints: [Checkpoint]
+    /// Timeline events.
+    public var events: [StoredEvent]
+
+    /// Creates a batch.
+    public init(values: [Int: Double] = [:], lastStep: Int? = nil, quality: [String: Double]? = nil, checkpoints: [Checkpoint] = [],
+                events: [StoredEvent] = []) {
+        self.values = values
+        self.lastStep = lastStep
+        self.quality = quality
+        self.checkpoints = checkpoints
+        self.events = events
     }
 }
 
-/// The connection and the snapshot cache, guarded by the store's mutex.
-struct StoreState {
-    let connection: SQLiteConnection
-    /// The file's SmartTuner schema version (older than ours only when opened read-only).
-    let schemaVersion: Int
-    /// Trials by row id, per study, as of `revisions[study]`.
-    var cache: [Int64: [Int64: StoredTrial]] = [:]
-    var revisions: [Int64: Int] = [:]
+extension StudyStore {
+    /// The trials as samplers and pruners see them (values minimised).
+    public func snapshots(of study: StoredStudy) async throws -> [TrialSnapshot] {
+        try await trials(of: study).map { $0.snapshot(direction: study.definition.direction) }
+    }
+
+    /// The best finished trial (complete, with a value), or `nil`.
+    public func bestTrial(of study: StoredStudy) async throws -> StoredTrial? {
+        let direction = study.definition.direction
+        return try await trials(of: study)
+            .filter { $0.state == .complete && ($0.value.map { !$0.isNaN } ?? false) }
+            .min { (direction.minimized($0.value ?? .nan), $0.number) < (direction.minimized($1.value ?? .nan), $1.number) }
+    }
+
+    /// The trial numbered `number`; ``StudyStoreError/noSuchTrial(study:number:)`` if there is none.
+    public func trial(_ number: Int, of study: StoredStudy) async throws -> StoredTrial {
+        guard let trial = try await trials(of: study).first(where: { $0.number == number }) else {
+            throw StudyStoreError.noSuchTrial(study: study.definition.name, number: number)
+        }
+        return trial
+    }
 }

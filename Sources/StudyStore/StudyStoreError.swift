@@ -24,6 +24,10 @@ public enum StudyStoreError: Error, Sendable, Equatable, CustomStringConvertible
     case supersededGeneration(trial: Int, current: Int, writing: Int)
     /// No registered model matches.
     case noSuchModel(String)
+    /// A storage location no store serves.
+    case invalidLocation(String)
+    /// A stored row this version cannot read (the store is damaged or was written by another tool).
+    case unreadable(String)
     /// SQLite reported an error.
     case sqlite(code: Int32, message: String, statement: String)
 
@@ -55,6 +59,10 @@ public enum StudyStoreError: Error, Sendable, Equatable, CustomStringConvertible
             return "trial \(trial) is at generation \(current), not \(writing): a stale incarnation's result is dropped"
         case .noSuchModel(let reason):
             return reason
+        case .invalidLocation(let reason):
+            return "invalid study storage: \(reason)"
+        case .unreadable(let reason):
+            return "unreadable study data: \(reason)"
         case .sqlite(let code, let message, let statement):
             return "SQLite error \(code): \(message) (in: \(statement.prefix(80)))"
         }

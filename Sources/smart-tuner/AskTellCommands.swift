@@ -2,17 +2,17 @@ import ArgumentParser
 import Foundation
 import SmartTuner
 
-struct AskCommand: ParsableCommand {
+struct AskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ask", abstract: "Creates a trial with sampled parameters for a script to run; prints {\"number\", \"params\"} as JSON.",
         discussion: "The study must exist (create it with --config). Report the result with `smart-tuner tell`.")
 
     @OptionGroup var location: StudyLocation
 
-    func run() throws {
-        let (store, study) = try location.open(readOnly: false)
+    func run() async throws {
+        let (store, study) = try await location.open(readOnly: false)
         let sampler = try samplerSettings(study).make(seed: study.definition.seed)
-        guard let trial = try store.ask(study, propose: { history, number in
+        guard let trial = try await store.ask(study, now: Date(), propose: { history, number in
             sampler.suggest(space: study.definition.space, number: number, history: history)
         }) else { throw CommandFailure("the sampler has nothing left to propose (the grid is exhausted)") }
         struct Asked: Encodable { let number: Int; let params: [String: Double] }
@@ -26,7 +26,7 @@ struct AskCommand: ParsableCommand {
     }
 }
 
-struct TellCommand: ParsableCommand {
+struct TellCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tell", abstract: "Reports the result of a trial created by `ask`.")
 
@@ -41,10 +41,10 @@ struct TellCommand: ParsableCommand {
     @Option(help: "complete, pruned or failed.")
     var state = "complete"
 
-    func run() throws {
+    func run() async throws {
         let states: [String: TrialState] = ["complete": .complete, "pruned": .pruned, "failed": .failed, "fail": .failed]
         guard let final = states[state] else { throw ValidationError("--state must be complete, pruned or failed, got '\(state)'") }
-        let (store, study) = try location.open(readOnly: false)
-        try store.tell(study, number: trial, state: final, value: value)
+        let (store, study) = try await location.open(readOnly: false)
+        try await store.tell(study, number: trial, state: final, value: value, now: Date())
     }
 }

@@ -41,10 +41,10 @@ struct AutoCommand: AsyncParsableCommand {
         guard report.isFinished else {
             throw CommandFailure("the study stopped before all its trials finished; run `smart-tuner auto --config \(study.config)` again to resume it")
         }
-        let store = try StudyStore(path: settings.storage)
-        let stored = try store.study(named: settings.name)
+        let store = try settings.storeLocation().open()
+        let stored = try await store.study(named: settings.name)
         let final = FinalTraining(settings: settings, modelName: model ?? settings.name)
-        guard let best = try store.bestTrial(of: stored) else {
+        guard let best = try await store.bestTrial(of: stored) else {
             throw CommandFailure("study \(settings.name) has no complete trial, so there is nothing to train")
         }
         // One final training per study at a time: a second `auto` waits, then finds the model registered.
@@ -57,7 +57,7 @@ struct AutoCommand: AsyncParsableCommand {
             throw CommandFailure(failure.description)
         }
         defer { withExtendedLifetime(lock) {} }
-        if let registered = try final.registeredModel(store: store, best: best) {
+        if let registered = try await final.registeredModel(store: store, best: best) {
             if json { return try JSONOutput.print(AutoResult(study: report, final: nil, model: registered)) }
             print("\nThe best trial \(best.number) is already trained and registered as \(registered.name) v\(registered.version) (\(registered.checkpoint)).")
             return
@@ -79,7 +79,7 @@ struct AutoCommand: AsyncParsableCommand {
             if json { try JSONOutput.print(AutoResult(study: report, final: summary, model: nil)) } else { SummaryPrinter.print(summary) }
             throw CommandFailure("the final training ended \(summary.outcome); no model was registered")
         }
-        let registered = try final.register(store: store, study: stored, best: best, record: record, summary: summary)
+        let registered = try await final.register(store: store, study: stored, best: best, record: record, summary: summary, now: Date())
         if json { return try JSONOutput.print(AutoResult(study: report, final: summary, model: registered)) }
         SummaryPrinter.print(summary)
         print("Registered \(registered.name) v\(registered.version) (\(registered.stage.rawValue)): \(registered.checkpoint)")

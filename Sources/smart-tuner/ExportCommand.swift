@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SmartTuner
 
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "export", abstract: "Writes a study's trials as CSV or JSON (read-only).")
 
     @OptionGroup var location: StudyLocation
@@ -13,10 +13,10 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The output file (default: standard output).")
     var output: String?
 
-    func run() throws {
+    func run() async throws {
         guard ["csv", "json"].contains(format) else { throw ValidationError("--format must be csv or json, got '\(format)'") }
-        let (store, study) = try location.open(readOnly: true)
-        let rows = try store.trials(of: study).map(TrialRow.init)
+        let (store, study) = try await location.open(readOnly: true)
+        let rows = try await store.trials(of: study).map(TrialRow.init)
         let text: String
         if format == "json" {
             let encoder = JSONEncoder()
@@ -46,7 +46,7 @@ struct CSVTable {
         var lines = [header.map(Self.field).joined(separator: ",")]
         for row in rows {
             let fixed = ["\(row.number)", row.state, row.value.map { "\($0)" } ?? "", "\(row.step)", "\(row.generation)",
-                         "\(row.interruptions)", row.outcome ?? "", row.started ?? "", row.completed ?? ""]
+                         "\(row.interruptions)", row.outcome?.rawValue ?? "", row.started ?? "", row.completed ?? ""]
             let values = fixed + space.map { row.parameters[$0]?.description ?? "" } + metrics.map { row.metrics[$0].map { "\($0)" } ?? "" }
             lines.append(values.map(Self.field).joined(separator: ","))
         }

@@ -29,11 +29,11 @@ struct MonitorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (store, study) = try location.open(readOnly: true)
+        let (store, study) = try await location.open(readOnly: true)
         let interactive = isatty(STDOUT_FILENO) != 0 && !once
         var previous = ""
         while true {
-            let progress = try StudyProgress.read(study.definition.name, in: store)
+            let progress = try await StudyProgress.read(study.definition.name, in: store)
             let frame = MonitorScreen.render(progress, finishedRows: finished)
             if interactive {
                 // Home, clear, then the frame: the view redraws in place.

@@ -31,7 +31,7 @@ struct OptimizeCommand: AsyncParsableCommand {
         let display = StudyDisplay(enabled: !json, steps: settings.trainer.steps)
         let runner: StudyRunner
         do {
-            runner = try StudyRunner(settings: settings, logger: logger) { display.show($0) }
+            runner = try await StudyRunner(settings: settings, logger: logger) { display.show($0) }
         } catch let error as InvalidSetting {
             throw CommandFailure(error.description)
         }
@@ -44,7 +44,7 @@ struct OptimizeCommand: AsyncParsableCommand {
         let forced = SecondInterrupt.install()
         defer { forced.cancel() }
         try await ServiceGroup(configuration: group).run()
-        return try runner.report()
+        return try await runner.report()
     }
 }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import SmartTuner
 
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Shows a study's trial counts and best trial (read-only).")
 
     @OptionGroup var location: StudyLocation
@@ -9,9 +9,9 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
-    func run() throws {
-        let (store, study) = try location.open(readOnly: true)
-        let report = try StudyReport.of(study, in: store)
+    func run() async throws {
+        let (store, study) = try await location.open(readOnly: true)
+        let report = try await StudyReport.of(study, in: store)
         if json { try JSONOutput.print(report) } else { ReportPrinter.print(report) }
     }
 }

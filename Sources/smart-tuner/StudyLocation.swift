@@ -8,14 +8,14 @@ struct StudyLocation: ParsableArguments {
     @Option(help: "The study configuration (YAML); names the study file and the study.")
     var config: String?
 
-    @Option(help: "The study file (SQLite), instead of --config.")
+    @Option(help: "Where the study is stored (a file path or sqlite:/// URL), instead of --config.")
     var storage: String?
 
     @Option(help: "The study's name (default: the only study in the file).")
     var study: String?
 
     /// Opens the store and finds the study.
-    func open(readOnly: Bool) throws -> (StudyStore, StoredStudy) {
+    func open(readOnly: Bool) async throws -> (any StudyStore, StoredStudy) {
         var path = storage, name = study
         if let config {
             let settings = try StudyConfigurationFile.load(path: config)
@@ -23,13 +23,13 @@ struct StudyLocation: ParsableArguments {
             name = name ?? settings.name
         }
         guard let path else { throw ValidationError("give --config FILE.yaml or --storage FILE.db") }
-        let store = try StudyStore(path: path, readOnly: readOnly)
-        if let name { return (store, try store.study(named: name)) }
-        let names = try store.studyNames()
+        let store = try StoreLocation(path).open(readOnly: readOnly)
+        if let name { return (store, try await store.study(named: name)) }
+        let names = try await store.studyNames()
         guard names.count == 1 else {
             throw CommandFailure(names.isEmpty ? "\(path) has no studies yet" : "\(path) has several studies (\(names.joined(separator: ", "))); give --study NAME")
         }
-        return (store, try store.study(named: names[0]))
+        return (store, try await store.study(named: names[0]))
     }
 }
 

@@ -64,7 +64,7 @@ struct TrainCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let hyperparameters = try parameterValues()
+        let hyperparameters = try await parameterValues()
         var request = TrainRequest(trialID: "train", hyperparameters: hyperparameters, steps: steps,
                                    validationInterval: validationInterval, checkpointInterval: checkpointInterval,
                                    checkpointDirectory: checkpointDirectory, resumeCheckpoint: resume)
@@ -112,11 +112,11 @@ struct TrainCommand: AsyncParsableCommand {
         }
     }
 
-    private func parameterValues() throws -> [String: Double] {
+    private func parameterValues() async throws -> [String: Double] {
         var values: [String: Double] = [:]
         if study.config != nil || study.storage != nil || study.study != nil {
-            let (store, stored) = try study.open(readOnly: true)
-            guard let best = try store.bestTrial(of: stored) else {
+            let (store, stored) = try await study.open(readOnly: true)
+            guard let best = try await store.bestTrial(of: stored) else {
                 throw CommandFailure("study \(stored.definition.name) has no complete trial yet, so it has no best parameters to train")
             }
             values = best.trainingHyperparameters

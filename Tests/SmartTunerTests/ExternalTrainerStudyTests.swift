@@ -37,8 +37,8 @@ extension StudyRunnerTests {
             """
         let settings = try StudyConfigurationFile.parse(yaml, file: "toy.yaml")
         try await StudyRunner(settings: settings, pollInterval: .milliseconds(50)).run()
-        let store = try StudyStore(path: settings.storage, readOnly: true)
-        let trials = try store.trials(of: try store.study(named: "toy"))
+        let store = try await openStore(settings.storage, readOnly: true)
+        let trials = try await store.trials(of: try await store.study(named: "toy"))
         #expect(trials.map(\.state) == [.complete, .complete, .complete])
         for trial in trials {
             #expect(trial.lastStep == 60 && trial.value?.isFinite == true, "trial \(trial.number)")
@@ -46,16 +46,16 @@ extension StudyRunnerTests {
             #expect((trial.quality["focus_rate"] ?? 0) > 0.8 && trial.quality["accuracy"] == 1, "\(trial.quality)")
             // The NaN at step 25 was a nonFinite failure: the learning rate halved (the script has
             // no grad_clip to halve), resumed from its step-20 checkpoint.
-            let restarts = try store.restarts(of: trial)
-            #expect(restarts.map(\.cause) == ["nonFinite"], "trial \(trial.number)")
-            let changes = try JSONDecoder().decode([ParameterChange].self, from: Data((restarts.first?.changesJSON ?? "[]").utf8))
+            let restarts = try await store.restarts(of: trial)
+            #expect(restarts.map(\.cause) == [.nonFinite], "trial \(trial.number)")
+            let changes = restarts.first?.changes ?? []
             let sampled = try #require(trial.parameters["learning_rate"]?.number)
             #expect(changes.map(\.name) == ["learning_rate"] && changes.first?.to == sampled / 2, "\(changes)")
             #expect(restarts.first?.checkpoint?.hasSuffix("/g0/checkpoint-0000020.json") == true, "\(restarts)")
-            let resumedSteps = try store.checkpoints(of: trial).filter { $0.generation == 1 }.map(\.step).sorted()
+            let resumedSteps = try await store.checkpoints(of: trial).filter { $0.generation == 1 }.map(\.step).sorted()
             #expect(resumedSteps == [30, 40, 50, 60], "the new incarnation went on from step 20, not from 0")
             // Every line the script wrote was a valid event: no protocol warning in the timeline.
-            #expect(try store.events(of: trial).filter { $0.kind.hasPrefix("trainer") }.map(\.detail) == [])
+            #expect(try await store.events(of: trial).filter { $0.kind.hasPrefix("trainer") }.map(\.detail) == [])
         }
     }
 }

@@ -10,11 +10,11 @@ struct StudyActorTests {
     let metrics = AlignmentMetrics(focusRate: 0.9, coverage: 0.9, diagonality: 1, backJumpRate: 0, skipRate: 0,
                                    missingTokens: 0, entropy: 0.1, drift: 0)
 
-    func claimedTrial() async throws -> (StudyActor, String, StudyStore) {
+    func claimedTrial() async throws -> (StudyActor, String, any StudyStore) {
         let directory = try Scratch.folder("study-actor")
         let settings = try StudyConfigurationFile.parse(drillStudy(directory: directory, trials: 1, parallelism: 1), file: "drill.yaml")
-        let store = try StudyStore(path: settings.storage)
-        let study = try StudyActor(store: store, settings: settings)
+        let store = try await openStore(settings.storage)
+        let study = try await StudyActor(store: store, settings: settings)
         guard case .new(let trial) = try await study.claim() else { throw CancellationError() }
         return (study, study.trialID(trial), store)
     }
@@ -32,7 +32,7 @@ struct StudyActorTests {
         study.record(quality(1, step: 20, objective: 0.5), trialID: id)
         let (value, _) = try await study.finish(trialID: id, outcome: .completed(reason: .budget, step: 20), summaryJSON: nil)
         #expect(value == 0.5)
-        let trial = try #require(try store.trials(of: study.study).first)
+        let trial = try #require(try await store.trials(of: study.study).first)
         #expect(trial.state == .complete && trial.intermediate == [10: 0.9, 20: 0.5] && trial.generation == 1)
     }
 
@@ -51,7 +51,7 @@ struct StudyActorTests {
         study.record(quality(1, step: 100, objective: 0.25), trialID: id)
         let (value, _) = try await study.finish(trialID: id, outcome: .completed(reason: .budget, step: 100), summaryJSON: nil)
         #expect(value == 0.25 || value == 1, "round \(round)")
-        let trial = try #require(try store.trials(of: study.study).first)
+        let trial = try #require(try await store.trials(of: study.study).first)
         #expect(trial.state == .complete && trial.generation == 1 && trial.intermediate[100] == 0.25, "round \(round): \(trial.intermediate)")
     }
 }
@@ -63,9 +63,9 @@ extension StudyActorTests {
         let yaml = drillStudy(directory: directory, trials: 1, parallelism: 1)
             .replacingOccurrences(of: "  seed: 3", with: "  seed: 3\n  heartbeat_timeout: 0.05")
         let settings = try StudyConfigurationFile.parse(yaml, file: "drill.yaml")
-        let store = try StudyStore(path: settings.storage)
+        let store = try await openStore(settings.storage)
         let wallClock = Mutex(Date())
-        let study = try StudyActor(store: store, settings: settings, wallClock: { wallClock.withLock { $0 } })
+        let study = try await StudyActor(store: store, settings: settings, wallClock: { wallClock.withLock { $0 } })
         guard case .new(let trial) = try await study.claim() else { Issue.record("expected a new trial"); return }
         let id = study.trialID(trial)
         for step in [10, 20, 30, 40] {
@@ -74,8 +74,9 @@ extension StudyActorTests {
             _ = FileManager.default.createFile(atPath: path, contents: Data("\(step)".utf8))
             study.record(.checkpoint(Checkpoint(step: step, path: path, sha256: "x", evaluation: 1)), trialID: id)
         }
+        try await study.flush()
         let stranger = WorkerIdentity(host: "elsewhere", pid: 4_242, processStart: "0")
-        guard case .resumed = try store.claim(study.study, worker: stranger, staleAfter: 0, propose: { _, _ in nil }) else {
+        guard case .resumed = try await store.claim(study.study, worker: stranger, staleAfter: 0, propose: { _, _ in nil }) else {
             Issue.record("expected the stranger's take-over"); return
         }
         // The stranger falls silent: past the heartbeat timeout on this worker's clock.

@@ -37,10 +37,10 @@ struct StudyCommandTests {
         let first = try runSmartTuner(["auto", "--config", config, "--model", "voice"], in: directory)
         #expect(first.status == 0, "\(first.errors.suffix(600))")
         #expect(first.output.contains("Registered voice v1 (candidate)"), "\(first.output.suffix(600))")
-        let store = try StudyStore(path: "\(directory)/study.db", readOnly: true)
-        let study = try store.study(named: "drill")
-        let best = try #require(try store.bestTrial(of: study))
-        let models = try store.models(named: "voice")
+        let store = try await openStore("\(directory)/study.db", readOnly: true)
+        let study = try await store.study(named: "drill")
+        let best = try #require(try await store.bestTrial(of: study))
+        let models = try await store.models(named: "voice")
         #expect(models.count == 1)
         let model = try #require(models.first)
         #expect(model.trial == best.number && model.stage == .candidate && model.metrics["final_steps"] == 50)
@@ -51,7 +51,7 @@ struct StudyCommandTests {
 
         let again = try runSmartTuner(["auto", "--config", config, "--model", "voice"], in: directory)
         #expect(again.status == 0 && again.output.contains("already trained and registered as voice v1"), "\(again.output.suffix(400))")
-        #expect(try StudyStore(path: "\(directory)/study.db", readOnly: true).models(named: "voice").count == 1)
+        #expect(try await openStore("\(directory)/study.db", readOnly: true).models(named: "voice").count == 1)
 
         // train --config starts from the best trial's hyperparameters.
         let trained = try runSmartTuner(["train", "--config", config, "--steps", "20", "--validate-every", "10",
@@ -84,12 +84,12 @@ struct StudyCommandTests {
         victim.waitUntilExit()
         let killed = FinalTrainingJournal.entries(at: journal)
         let killedGeneration = try #require(killed.map(\.checkpoint.generation).max())
-        #expect(try StudyStore(path: "\(directory)/study.db", readOnly: true).models(named: "voice").isEmpty)
+        #expect(try await openStore("\(directory)/study.db", readOnly: true).models(named: "voice").isEmpty)
 
         let rerun = try runSmartTuner(["auto", "--config", config, "--model", "voice"], in: directory)
         #expect(rerun.status == 0, "\(rerun.errors.suffix(600))")
         #expect(rerun.output.contains("resuming the killed run from checkpoint-"), "\(rerun.output.suffix(600))")
-        let models = try StudyStore(path: "\(directory)/study.db", readOnly: true).models(named: "voice")
+        let models = try await openStore("\(directory)/study.db", readOnly: true).models(named: "voice")
         #expect(models.count == 1 && models.first?.metrics["final_steps"] == 200)
         #expect(models.first?.checkpoint.contains("/runs/drill/final/g\(killedGeneration + 1)/") == true, "\(models)")
         // The new generation went on from the killed run's checkpoint, not from step 0.
@@ -101,7 +101,7 @@ struct StudyCommandTests {
     }
 
     @Test("two auto runs of one study at once: one trains and registers the model, the other finds it registered")
-    func concurrentAutoRegistersOnce() throws {
+    func concurrentAutoRegistersOnce() async throws {
         let directory = try scratchDirectory()
         let config = try writeAutoStudy(in: directory, trials: 2, steps: 20, finalSteps: 60)
         let runs = try ["first", "second"].map { tag in
@@ -111,24 +111,24 @@ struct StudyCommandTests {
         let outputs = ["first", "second"].map { (try? String(contentsOfFile: "\(directory)/\($0).out", encoding: .utf8)) ?? "" }
         let errors = ["first", "second"].map { (try? String(contentsOfFile: "\(directory)/\($0).err", encoding: .utf8)) ?? "" }
         #expect(runs.allSatisfy { $0.terminationStatus == 0 }, "\(errors.map { $0.suffix(400) })")
-        #expect(try StudyStore(path: "\(directory)/study.db", readOnly: true).models(named: "voice").count == 1)
+        #expect(try await openStore("\(directory)/study.db", readOnly: true).models(named: "voice").count == 1)
         #expect(outputs.filter { $0.contains("Registered voice v1") }.count == 1, "\(outputs.map { $0.suffix(300) })")
         #expect(outputs.filter { $0.contains("already trained and registered as voice v1") }.count == 1)
     }
 
     @Test("monitor shows a running trial with its progress bar, step, objective and alignment, from another process, read-only")
-    func monitorShowsRunningTrial() throws {
+    func monitorShowsRunningTrial() async throws {
         let directory = try scratchDirectory()
         let config = "\(directory)/drill.yaml"
         try drillStudy(directory: directory, trials: 2, parallelism: 1, steps: 40).write(toFile: config, atomically: true, encoding: .utf8)
         let settings = try StudyConfigurationFile.load(path: config)
-        let store = try StudyStore(path: settings.storage)
-        let study = try store.createOrOpen(settings.definition)
+        let store = try await openStore(settings.storage)
+        let study = try await store.createOrOpen(settings.definition)
         let worker = WorkerIdentity(host: "elsewhere", pid: 4_242, processStart: "1")
-        guard case .new(let trial) = try store.claim(study, worker: worker, staleAfter: 3_600, propose: { _, _ in
+        guard case .new(let trial) = try await store.claim(study, worker: worker, staleAfter: 3_600, propose: { _, _ in
             ["learning_rate": .float(0.003), "guided_attention_weight": .float(1)]
         }) else { Issue.record("no trial claimed"); return }
-        try store.report(trial, in: study, generation: 0, values: [(20, 1.25)], lastStep: 20,
+        try await store.report(trial, in: study, generation: 0, values: [(20, 1.25)], lastStep: 20,
                          quality: ["focus_rate": 0.61, "missing_tokens": 0.125, "back_jump_rate": 0.01, "objective": 1.25, "step": 20])
         let monitor = try runSmartTuner(["monitor", "--storage", settings.storage, "--once"], in: directory)
         #expect(monitor.status == 0, "\(monitor.errors)")
@@ -138,7 +138,7 @@ struct StudyCommandTests {
     }
 
     @Test("bad input to auto, monitor and train gets a clear error and changes nothing")
-    func badInput() throws {
+    func badInput() async throws {
         let directory = try scratchDirectory()
         let config = "\(directory)/drill.yaml"
         try drillStudy(directory: directory, trials: 1, parallelism: 1).write(toFile: config, atomically: true, encoding: .utf8)
@@ -152,8 +152,8 @@ struct StudyCommandTests {
         let nameOnly = try runSmartTuner(["train", "--study", "drill", "--steps", "10"], in: directory)
         #expect(nameOnly.status != 0 && nameOnly.errors.contains("give --config FILE.yaml or --storage FILE.db"))
         // The study exists but has no complete trial yet.
-        let store = try StudyStore(path: "\(directory)/study.db")
-        _ = try store.createOrOpen(try StudyConfigurationFile.load(path: config).definition)
+        let store = try await openStore("\(directory)/study.db")
+        _ = try await store.createOrOpen(try StudyConfigurationFile.load(path: config).definition)
         let early = try runSmartTuner(["train", "--config", config, "--steps", "10"], in: directory)
         #expect(early.status != 0 && early.errors.contains("has no complete trial yet"), "\(early.errors)")
     }

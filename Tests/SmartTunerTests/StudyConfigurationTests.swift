@@ -7,7 +7,7 @@ import TestScratch
 @Suite("Study configuration files", .scratch)
 struct StudyConfigurationTests {
     @Test("the init template parses into the documented settings")
-    func template() throws {
+    func template() async throws {
         let settings = try StudyConfigurationFile.parse(StudyTemplate.builtin, file: "study.yaml")
         #expect(settings.name == "tiny-tacotron" && settings.trials == 6 && settings.parallelism == 2)
         #expect(settings.space.parameters.map(\.name) == ["learning_rate", "guided_attention_weight", "grad_clip"])
@@ -19,19 +19,19 @@ struct StudyConfigurationTests {
     }
 
     @Test("the study file keeps the plan of the run that last opened it: steps, final steps and the sampler")
-    func storedPlan() throws {
+    func storedPlan() async throws {
         let directory = try Scratch.folder("plan")
         var settings = try StudyConfigurationFile.parse(Self.base, file: "s.yaml")
         settings.storage = directory + "/s.db"
         settings.sampler = .random
-        let store = try StudyStore(path: settings.storage)
-        let plan = try #require(StudyPlan(of: try store.createOrOpen(settings.definition)))
+        let store = try await openStore(settings.storage)
+        let plan = try #require(StudyPlan(of: try await store.createOrOpen(settings.definition)))
         #expect(plan.steps == 100 && plan.finalSteps == 200 && plan.sampler == .random && plan.validationInterval == 100)
         settings.trainer.steps = 300
         settings.trainer.finalSteps = 900
-        let reread = try #require(StudyPlan(of: try StudyStore(path: settings.storage, readOnly: true).study(named: "s")))
+        let reread = try #require(StudyPlan(of: try await openStore(settings.storage, readOnly: true).study(named: "s")))
         #expect(reread.steps == 100, "a read-only reader changes nothing")
-        let updated = try #require(StudyPlan(of: try store.createOrOpen(settings.definition)))
+        let updated = try #require(StudyPlan(of: try await store.createOrOpen(settings.definition)))
         #expect(updated.steps == 300 && updated.finalSteps == 900)
     }
 
@@ -68,7 +68,7 @@ struct StudyConfigurationTests {
     }
 
     @Test("every pruner and sampler type reads")
-    func prunersAndSamplers() throws {
+    func prunersAndSamplers() async throws {
         func settings(_ study: String) throws -> StudySettings {
             try StudyConfigurationFile.parse(Self.base.replacingOccurrences(of: "trials: 4", with: "trials: 4\n" + study), file: "s.yaml")
         }
@@ -85,14 +85,14 @@ struct StudyConfigurationTests {
 @Suite("The example study")
 struct ExampleStudyTests {
     @Test("examples/builtin-study.yaml (the README's main job) is what `smart-tuner init` writes")
-    func exampleMatchesTemplate() throws {
+    func exampleMatchesTemplate() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let example = try String(contentsOf: root.appendingPathComponent("examples/builtin-study.yaml"), encoding: .utf8)
         #expect(example == StudyTemplate.builtin)
     }
 
     @Test("docs/embedding.md shows exactly the example the package compiles (examples/embedded-study)")
-    func embeddingDocMatchesExample() throws {
+    func embeddingDocMatchesExample() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let doc = try String(contentsOf: root.appendingPathComponent("docs/embedding.md"), encoding: .utf8)
         let example = try String(contentsOf: root.appendingPathComponent("examples/embedded-study/main.swift"), encoding: .utf8)

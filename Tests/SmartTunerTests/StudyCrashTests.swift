@@ -29,9 +29,9 @@ func startSmartTuner(_ arguments: [String], directory: String, tag: String) thro
     return process
 }
 
-func finishedTrials(_ storage: String, study: String = "drill") throws -> [StoredTrial] {
-    let store = try StudyStore(path: storage, readOnly: true)
-    return try store.trials(of: try store.study(named: study))
+func finishedTrials(_ storage: String, study: String = "drill") async throws -> [StoredTrial] {
+    let store = try await openStore(storage, readOnly: true)
+    return try await store.trials(of: try await store.study(named: study))
 }
 
 @Suite("Studies survive kill -9 and share a file across processes", .serialized, .scratch)
@@ -53,10 +53,10 @@ struct StudyCrashTests {
             rerun.waitUntilExit()
             let errors = (try? String(contentsOfFile: "\(directory)/rerun.err", encoding: .utf8)) ?? ""
             #expect(rerun.terminationStatus == 0, "round \(round): the re-run failed: \(errors.suffix(500))")
-            let trials = try finishedTrials("\(directory)/study.db")
+            let trials = try await finishedTrials("\(directory)/study.db")
             #expect(trials.map(\.number).sorted() == [0, 1, 2, 3], "round \(round)")
             #expect(trials.allSatisfy { $0.state == .complete }, "round \(round): \(trials.map { "\($0.number) \($0.state.map(\.rawValue) ?? "?")" })")
-            #expect(try StudyStore(path: "\(directory)/study.db").integrityCheck() == "ok")
+            #expect(try await openStore("\(directory)/study.db").integrityCheck() == "ok")
             takeOvers += trials.map(\.interruptions).reduce(0, +)
         }
         #expect(killedMidway >= 5, "the kills should mostly land while the study runs")
@@ -78,7 +78,7 @@ struct StudyCrashTests {
         let reference = try scratchDirectory()
         let uninterrupted = try startOptimize(config: try study(in: reference), directory: reference, tag: "whole")
         uninterrupted.waitUntilExit()
-        let expected = try finishedTrials("\(reference)/study.db")
+        let expected = try await finishedTrials("\(reference)/study.db")
         #expect(uninterrupted.terminationStatus == 0 && expected.map(\.state) == [.complete, .complete])
 
         let directory = try scratchDirectory()
@@ -87,7 +87,7 @@ struct StudyCrashTests {
         // Interrupted once both trials are past their first validations and between checkpoints.
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
-            let steps = ((try? finishedTrials("\(directory)/study.db")) ?? []).map(\.lastStep)
+            let steps = ((try? await finishedTrials("\(directory)/study.db")) ?? []).map(\.lastStep)
             if steps.count == 2, steps.allSatisfy({ $0 >= 60 }) { break }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -96,13 +96,13 @@ struct StudyCrashTests {
         let output = (try? String(contentsOfFile: "\(directory)/interrupted.out", encoding: .utf8)) ?? ""
         #expect(interrupted.terminationStatus == 0, "\(output.suffix(500))")
         #expect(output.components(separatedBy: "left running; the next run resumes it").count == 3, "\(output.suffix(500))")
-        let store = try StudyStore(path: "\(directory)/study.db", readOnly: true)
-        let left = try store.trials(of: try store.study(named: "drill"))
+        let store = try await openStore("\(directory)/study.db", readOnly: true)
+        let left = try await store.trials(of: try await store.study(named: "drill"))
         #expect(left.map(\.state) == [.running, .running])
-        #expect(try store.integrityCheck() == "ok")
+        #expect(try await store.integrityCheck() == "ok")
         for trial in left {
             // The stop checkpoints where the trial was, not only at the last 50-step interval.
-            let newest = try store.checkpoints(of: trial).map(\.step).max()
+            let newest = try await store.checkpoints(of: trial).map(\.step).max()
             #expect(newest == trial.lastStep && trial.lastStep < 160, "trial \(trial.number): \(String(describing: newest)) at \(trial.lastStep)")
         }
 
@@ -111,7 +111,7 @@ struct StudyCrashTests {
         let rerunOutput = (try? String(contentsOfFile: "\(directory)/rerun.out", encoding: .utf8)) ?? ""
         #expect(rerun.terminationStatus == 0)
         #expect(rerunOutput.components(separatedBy: "taken over at generation 1 from").count == 3, "\(rerunOutput.suffix(500))")
-        let resumed = try finishedTrials("\(directory)/study.db")
+        let resumed = try await finishedTrials("\(directory)/study.db")
         #expect(resumed.map(\.state) == [.complete, .complete] && resumed.map(\.lastStep) == [160, 160])
         // Each value is the best validation over the whole training, before and after the interrupt.
         #expect(resumed.map(\.value) == expected.map(\.value))
@@ -130,10 +130,10 @@ struct StudyCrashTests {
             #expect(processes[index].terminationStatus == 0, "process \(index): \(errors.suffix(500))")
             #expect(!errors.lowercased().contains("locked"), "process \(index): \(errors.suffix(500))")
         }
-        let trials = try finishedTrials("\(directory)/study.db")
+        let trials = try await finishedTrials("\(directory)/study.db")
         #expect(trials.map(\.number).sorted() == Array(0..<16))
         #expect(trials.allSatisfy { $0.state == .complete })
         #expect(Set(trials.compactMap(\.worker)).count >= 2, "several processes worked on the study")
-        #expect(try StudyStore(path: "\(directory)/study.db").integrityCheck() == "ok")
+        #expect(try await openStore("\(directory)/study.db").integrityCheck() == "ok")
     }
 }

@@ -39,21 +39,21 @@ struct StudyRunnerTests {
         let directory = try scratchDirectory()
         let settings = try StudyConfigurationFile.parse(drillStudy(directory: directory, trials: 4, parallelism: 2), file: "drill.yaml")
         let events = EventCollector()
-        let runner = try StudyRunner(settings: settings, pollInterval: .milliseconds(50)) { events.add($0) }
+        let runner = try await StudyRunner(settings: settings, pollInterval: .milliseconds(50)) { events.add($0) }
         try await runner.run()
-        let report = try runner.report()
+        let report = try await runner.report()
         #expect(report.states == ["complete": 4, "pruned": 0, "failed": 0, "running": 0])
         let best = try #require(report.best)
         #expect(best.metrics["focus_rate"] != nil && best.checkpoint != nil)
-        let store = try StudyStore(path: settings.storage, readOnly: true)
-        let trials = try store.trials(of: try store.study(named: "drill"))
+        let store = try await openStore(settings.storage, readOnly: true)
+        let trials = try await store.trials(of: try await store.study(named: "drill"))
         #expect(trials.map(\.number) == [0, 1, 2, 3])
         #expect(trials.allSatisfy { $0.intermediate.count == 4 && $0.lastStep == 40 })
-        #expect(try store.integrityCheck() == "ok")
+        #expect(try await store.integrityCheck() == "ok")
         #expect(events.finished.count == 4 && events.newBests >= 1)
         // Re-running a finished study repeats nothing.
         try await StudyRunner(settings: settings, pollInterval: .milliseconds(50)).run()
-        #expect(try store.trials(of: try store.study(named: "drill")).count == 4)
+        #expect(try await store.trials(of: try await store.study(named: "drill")).count == 4)
     }
 
     @Test("a NaN restarts each trial by the study file's rule, not the default: only the named change, from scratch")
@@ -72,13 +72,13 @@ struct StudyRunnerTests {
             """
         let settings = try StudyConfigurationFile.parse(yaml, file: "drill.yaml")
         try await StudyRunner(settings: settings, pollInterval: .milliseconds(50)).run()
-        let store = try StudyStore(path: settings.storage, readOnly: true)
-        let trials = try store.trials(of: try store.study(named: "drill"))
+        let store = try await openStore(settings.storage, readOnly: true)
+        let trials = try await store.trials(of: try await store.study(named: "drill"))
         #expect(trials.map(\.state) == [.complete, .complete])
         for trial in trials {
-            let restarts = try store.restarts(of: trial)
-            #expect(restarts.map(\.cause) == ["nonFinite"], "trial \(trial.number)")
-            let changes = try JSONDecoder().decode([ParameterChange].self, from: Data((restarts.first?.changesJSON ?? "[]").utf8))
+            let restarts = try await store.restarts(of: trial)
+            #expect(restarts.map(\.cause) == [.nonFinite], "trial \(trial.number)")
+            let changes = restarts.first?.changes ?? []
             // The default rule would also have halved grad_clip and resumed from the checkpoint at step 10.
             #expect(changes.map(\.name) == ["learning_rate"] && changes.first?.to == 0.0004, "\(changes)")
             #expect(restarts.first?.checkpoint == nil, "resumed from scratch")
@@ -104,26 +104,26 @@ extension StudyRunnerTests {
             .replacingOccurrences(of: "  corpus: miniature", with: "  corpus: miniature\n  faults: slow@25")
             .replacingOccurrences(of: "  seed: 3", with: "  seed: 3\n  heartbeat_timeout: 1")
         let settings = try StudyConfigurationFile.parse(yaml, file: "drill.yaml")
-        let runner = try StudyRunner(settings: settings, pollInterval: .milliseconds(50))
+        let runner = try await StudyRunner(settings: settings, pollInterval: .milliseconds(50))
         let running = Task { try await runner.run() }
         // Once trial 0 is under way, a worker on another host takes it over (as if this one had
         // gone silent), and then goes silent itself.
-        let other = try StudyStore(path: settings.storage)
-        let study = try other.study(named: "drill")
+        let other = try await openStore(settings.storage)
+        let study = try await other.study(named: "drill")
         let stranger = WorkerIdentity(host: "elsewhere", pid: 4_242, processStart: "0")
         var takenOver = false
         while !takenOver {
             try await Task.sleep(for: .milliseconds(20))
-            guard let first = try other.trials(of: study).first, first.state == .running, first.lastStep >= 10 else { continue }
-            if case .resumed(let trial, _) = try other.claim(study, worker: stranger, staleAfter: 0, propose: { _, _ in nil }) {
+            guard let first = try await other.trials(of: study).first, first.state == .running, first.lastStep >= 10 else { continue }
+            if case .resumed(let trial, _) = try await other.claim(study, worker: stranger, staleAfter: 0, propose: { _, _ in nil }) {
                 takenOver = trial.number == 0
             }
         }
         try await running.value
-        let trials = try other.trials(of: study)
-        let story = try trials.first.map { try other.events(of: $0).map { "g\($0.generation) \($0.kind): \($0.detail)" } } ?? []
+        let trials = try await other.trials(of: study)
+        let story = try await other.events(of: try #require(trials.first)).map { "g\($0.generation) \($0.kind): \($0.detail)" }
         #expect(trials.map(\.state) == [.complete, .complete], "\(story)")
         #expect(trials.first?.interruptions == 2, "the stranger's take-over, then this runner's when the stranger fell silent")
-        #expect(try other.events(of: try #require(trials.first)).contains { $0.kind == "interrupted" && $0.detail.contains("elsewhere") })
+        #expect(try await other.events(of: try #require(trials.first)).contains { $0.kind == "interrupted" && $0.detail.contains("elsewhere") })
     }
 }

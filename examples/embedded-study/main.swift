@@ -29,7 +29,7 @@ settings.pruner = .median(startupTrials: 2, warmupSteps: 100)
 
 // The runner is a Service: it owns the supervision tree and the study's workers, and a graceful
 // shutdown (SIGTERM, SIGINT) checkpoints running trials and leaves them for the next run.
-let runner = try StudyRunner(settings: settings, logger: logger) { event in
+let runner = try await StudyRunner(settings: settings, logger: logger) { event in
     if case .trialFinished(let number, let outcome, let value, let newBest) = event {
         logger.info("trial finished", metadata: ["trial": "\(number)", "outcome": "\(outcome.kind)",
                                                  "value": "\(value.map { "\($0)" } ?? "-")", "new_best": "\(newBest)"])
@@ -40,7 +40,7 @@ let group = ServiceGroup(configuration: ServiceGroupConfiguration(
     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
 try await group.run()
 
-let report = try runner.report()
+let report = try await runner.report()
 if let best = report.best {
     logger.info("best trial", metadata: ["trial": "\(best.number)", "value": "\(best.value)",
                                          "focus_rate": "\(best.metrics["focus_rate"] ?? .nan)",

@@ -22,13 +22,19 @@ public struct InvalidSetting: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 extension StudySettings {
+    /// Where the study is stored.
+    /// - Throws: ``InvalidSetting`` for `study.storage` when no store serves it, saying what would be valid.
+    public func storeLocation() throws -> StoreLocation {
+        do { return try StoreLocation(storage) } catch { throw InvalidSetting("study.storage", "\(error)") }
+    }
+
     /// Checks that the study can run as configured.
     /// - Throws: ``InvalidSetting`` naming the key and what would be valid.
     public func validate() throws {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw InvalidSetting("study.name", "'\(name)' must be non-empty letters, digits, '-', '_' or '.'")
         }
-        guard !storage.isEmpty else { throw InvalidSetting("study.storage", "give a SQLite file path, e.g. studies.db") }
+        _ = try storeLocation()
         guard trials >= 1 else { throw InvalidSetting("study.trials", "must be at least 1, got \(trials)") }
         guard (1...64).contains(parallelism) else { throw InvalidSetting("study.parallelism", "must be from 1 to 64, got \(parallelism)") }
         guard staleAfterSeconds > 0 else { throw InvalidSetting("study.heartbeat_timeout", "must be > 0 seconds") }

@@ -9,7 +9,7 @@ import Training
 public struct StudySettings: Sendable {
     /// The study's name, unique in its file.
     public var name: String
-    /// The study file (SQLite).
+    /// Where the study is stored, as written (a file path or a `sqlite:///` URL; ``storeLocation()`` reads it).
     public var storage: String
     /// Minimise or maximise the objective.
     public var direction: StudyDirection = .minimize

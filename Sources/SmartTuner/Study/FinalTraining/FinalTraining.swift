@@ -52,8 +52,8 @@ public struct FinalTraining: Sendable {
     /// The model already registered from this study's `best` trial by a final training of at
     /// least this many planned steps (early stopping may end it sooner), if any: `auto` re-run
     /// after it finished does nothing more.
-    public func registeredModel(store: StudyStore, best: StoredTrial) throws -> RegisteredModel? {
-        try store.models(named: modelName).last { model in
+    public func registeredModel(store: any StudyStore, best: StoredTrial) async throws -> RegisteredModel? {
+        try await store.models(named: modelName).last { model in
             model.study == settings.name && model.trial == best.number && (model.metrics["final_steps"] ?? 0) >= Double(steps)
                 && CheckpointDigest.verify(path: model.checkpoint, expected: model.sha256)
         }
@@ -61,8 +61,8 @@ public struct FinalTraining: Sendable {
 
     /// Registers the training's newest good checkpoint (its SHA-256 verifies), with the
     /// training's metrics and final hyperparameters.
-    public func register(store: StudyStore, study: StoredStudy, best: StoredTrial, record: TrialRecord,
-                         summary: TrialSummary) throws -> RegisteredModel {
+    public func register(store: any StudyStore, study: StoredStudy, best: StoredTrial, record: TrialRecord,
+                         summary: TrialSummary, now: Date) async throws -> RegisteredModel {
         guard let checkpoint = record.checkpoint(for: .lastGoodCheckpoint, failureStep: nil) else {
             throw StudyStoreError.invalidState("the final training left no good checkpoint (finite weights and loss, SHA-256 verifies); nothing to register")
         }
@@ -70,7 +70,7 @@ public struct FinalTraining: Sendable {
         if let objective = summary.objective { metrics["value"] = objective }
         metrics["search_value"] = best.value
         metrics["final_steps"] = Double(steps)
-        return try store.register(name: modelName, study: study.definition.name, trial: best.number, checkpoint: checkpoint.path,
-                                  sha256: checkpoint.sha256, metrics: metrics, parameters: summary.hyperparameters)
+        return try await store.register(name: modelName, study: study.definition.name, trial: best.number, checkpoint: checkpoint.path,
+                                        sha256: checkpoint.sha256, metrics: metrics, parameters: summary.hyperparameters, now: now)
     }
 }

@@ -43,17 +43,17 @@ public struct StudyReport: Sendable, Codable {
     }
 
     /// The report of `study` as stored.
-    public static func of(_ study: StoredStudy, in store: StudyStore) throws -> StudyReport {
-        let trials = try store.trials(of: study)
+    public static func of(_ study: StoredStudy, in store: any StudyStore) async throws -> StudyReport {
+        let trials = try await store.trials(of: study)
         var states: [String: Int] = ["complete": 0, "pruned": 0, "failed": 0, "running": 0]
         for trial in trials { states[trial.state?.rawValue ?? "waiting", default: 0] += 1 }
         var best: Best?
-        if let trial = try store.bestTrial(of: study), let value = trial.value {
+        if let trial = try await store.bestTrial(of: study), let value = trial.value {
             best = Best(number: trial.number, value: value, parameters: trial.parameters.mapValues(PlainParameter.init),
                         metrics: TrialDetails.metrics(fromSummary: trial.summaryJSON),
-                        checkpoint: try store.checkpoints(of: trial).first?.path)
+                        checkpoint: try await store.checkpoints(of: trial).first?.path)
         }
-        return StudyReport(study: study.definition.name, storage: store.path, direction: study.definition.direction.rawValue,
+        return StudyReport(study: study.definition.name, storage: store.location.description, direction: study.definition.direction.rawValue,
                            target: study.definition.targetTrials, states: states, takeOvers: trials.map(\.interruptions).reduce(0, +),
                            best: best)
     }

@@ -20,8 +20,8 @@ public struct TrialRow: Sendable, Codable {
     public let restarts: Int
     /// Its value, or while it runs its last validation's objective.
     public let objective: Double?
-    /// Its outcome kind.
-    public let outcome: String?
+    /// How it ended (`nil` while it runs): in JSON its code, such as `completed.budget`.
+    public let outcome: StoredOutcome?
     /// Alignment metrics and objective (DESIGN §5 names): of its summary once finished, of its
     /// last validation while it runs.
     public let metrics: [String: Double]

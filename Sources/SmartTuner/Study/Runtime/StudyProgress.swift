@@ -14,9 +14,9 @@ public struct StudyProgress: Sendable {
     public var isFinished: Bool { report.isFinished }
 
     /// Reads study `name` from `store`.
-    public static func read(_ name: String, in store: StudyStore) throws -> StudyProgress {
-        let study = try store.study(named: name)
-        return StudyProgress(report: try StudyReport.of(study, in: store), plan: StudyPlan(of: study),
-                             rows: try store.trials(of: study).map(TrialRow.init))
+    public static func read(_ name: String, in store: any StudyStore) async throws -> StudyProgress {
+        let study = try await store.study(named: name)
+        return StudyProgress(report: try await StudyReport.of(study, in: store), plan: StudyPlan(of: study),
+                             rows: try await store.trials(of: study).map(TrialRow.init))
     }
 }

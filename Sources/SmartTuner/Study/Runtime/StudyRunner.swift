@@ -30,15 +30,15 @@ public final class StudyRunner: Service, Sendable {
     /// (tests and embedders); by default the settings' trainer kind decides.
     public init(settings: StudySettings, alerts: AlertActor? = nil, memory: MemoryActor? = nil,
                 makeTrainer: (@Sendable (TrainRequest) -> any Trainer)? = nil, pollInterval: Duration = .seconds(1),
-                logger: Logger = Logger(label: "smarttuner.study"), onEvent: (@Sendable (StudyEvent) -> Void)? = nil) throws {
+                logger: Logger = Logger(label: "smarttuner.study"), onEvent: (@Sendable (StudyEvent) -> Void)? = nil) async throws {
         try settings.validate()
         self.settings = settings
         self.logger = logger
         self.onEvent = onEvent
         self.pollInterval = pollInterval
         try FileManager.default.createDirectory(atPath: settings.directory, withIntermediateDirectories: true)
-        let store = try StudyStore(path: settings.storage)
-        let study = try StudyActor(store: store, settings: settings, logger: logger)
+        let store = try settings.storeLocation().open()
+        let study = try await StudyActor(store: store, settings: settings, logger: logger)
         self.study = study
         var configuration = settings.trialConfiguration(logger: logger, makeTrainer: makeTrainer)
         configuration.pruneCheck = { trialID, step, value in study.prune(trialID: trialID, step: step, objective: value) }
@@ -71,7 +71,7 @@ public final class StudyRunner: Service, Sendable {
     }
 
     /// The study as it stands.
-    public func report() throws -> StudyReport { try StudyReport.of(study.study, in: study.store) }
+    public func report() async throws -> StudyReport { try await StudyReport.of(study.study, in: study.store) }
 
     private func runWorkers() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -2,7 +2,7 @@ import Foundation
 import Optimization
 import Training
 
-extension StudyStore {
+extension SQLiteStudyStore {
     /// The cached trials of `study`, brought up to date with only the trials changed since
     /// the last read (every change bumps the study's revision and stamps the trial).
     static func refreshed(_ study: StoredStudy, _ state: inout StoreState) throws -> [StoredTrial] {
@@ -61,7 +61,7 @@ extension StudyStore {
                 id: id, number: row.int(1), state: state, parameters: parameters[id] ?? [:], value: values[id],
                 intermediate: intermediate[id] ?? [:], generation: row.optionalInt(5) ?? 0, worker: row.optionalText(6),
                 interruptions: row.optionalInt(7) ?? 0, lastStep: row.optionalInt(8) ?? 0, hyperparameters: hyperparameters,
-                outcome: row.optionalText(10), summaryJSON: row.optionalText(11),
+                outcome: row.optionalText(10).flatMap(StoredOutcome.init(rawValue:)), summaryJSON: row.optionalText(11),
                 quality: row.optionalText(13).flatMap { try? JSONDecoder().decode([String: Double].self, from: Data($0.utf8)) } ?? [:],
                 startedAt: row.optionalText(3),
                 completedAt: row.optionalText(4), external: (row.optionalInt(12) ?? 0) != 0)
@@ -92,30 +92,26 @@ extension StudyStore {
     }
 
     /// A trial's smart restarts, in order.
+    /// - Throws: ``StudyStoreError/unreadable(_:)`` for a row whose cause or changes this
+    ///   version cannot read.
     public func restarts(of trial: StoredTrial) throws -> [StoredRestart] {
-        try withConnection { state in
+        let rows = try withConnection { state in
             try state.connection.query("""
                 SELECT generation, cause, evidence, changes_json, checkpoint, backoff_seconds FROM smarttuner_restarts WHERE trial_id = ? ORDER BY restart_id
                 """, [.integer(trial.id)]) {
-                StoredRestart(generation: $0.int(0), cause: $0.text(1), evidence: $0.text(2), changesJSON: $0.text(3),
-                              checkpoint: $0.optionalText(4), backoffSeconds: $0.double(5))
+                (generation: $0.int(0), cause: $0.text(1), evidence: $0.text(2), changes: $0.text(3), checkpoint: $0.optionalText(4),
+                 backoff: $0.double(5))
             }
         }
-    }
-
-    /// The best finished trial (complete, with a value), or `nil`.
-    public func bestTrial(of study: StoredStudy) throws -> StoredTrial? {
-        let direction = study.definition.direction
-        return try trials(of: study)
-            .filter { $0.state == .complete && ($0.value.map { !$0.isNaN } ?? false) }
-            .min { (direction.minimized($0.value ?? .nan), $0.number) < (direction.minimized($1.value ?? .nan), $1.number) }
-    }
-
-    /// The trial numbered `number`.
-    public func trial(_ number: Int, of study: StoredStudy) throws -> StoredTrial {
-        guard let trial = try trials(of: study).first(where: { $0.number == number }) else {
-            throw StudyStoreError.noSuchTrial(study: study.definition.name, number: number)
+        return try rows.map { row in
+            guard let cause = FailureCause(rawValue: row.cause) else {
+                throw StudyStoreError.unreadable("trial \(trial.number)'s restart to generation \(row.generation) names an unknown cause '\(row.cause)'")
+            }
+            guard let changes = try? JSONDecoder().decode([ParameterChange].self, from: Data(row.changes.utf8)) else {
+                throw StudyStoreError.unreadable("trial \(trial.number)'s restart to generation \(row.generation) has unreadable changes: \(row.changes.prefix(80))")
+            }
+            return StoredRestart(generation: row.generation, cause: cause, evidence: row.evidence, changes: changes,
+                                 checkpoint: row.checkpoint, backoffSeconds: row.backoff)
         }
-        return trial
     }
 }

@@ -2,15 +2,10 @@ import Foundation
 import Optimization
 import Training
 
-extension StudyStore {
+extension SQLiteStudyStore {
     /// Every trial of `study`, in number order.
     public func trials(of study: StoredStudy) throws -> [StoredTrial] {
         try withConnection { state in try Self.refreshed(study, &state).sorted { $0.number < $1.number } }
-    }
-
-    /// The trials as samplers and pruners see them (values minimised).
-    public func snapshots(of study: StoredStudy) throws -> [TrialSnapshot] {
-        try trials(of: study).map { $0.snapshot(direction: study.definition.direction) }
     }
 
     /// Takes the next piece of work for `worker`, atomically across processes:
@@ -20,8 +15,8 @@ extension StudyStore {
     /// 2. otherwise, while the study has fewer than its target trials, a new trial is created
     ///    with the parameters `propose` returns for its number and the trials so far;
     /// 3. otherwise `.wait` while other trials run, or `.done`.
-    public func claim(_ study: StoredStudy, worker: WorkerIdentity, staleAfter: Double, now: Date = Date(),
-                      propose: ([TrialSnapshot], Int) -> [String: ParameterValue]?) throws -> TrialClaim {
+    public func claim(_ study: StoredStudy, worker: WorkerIdentity, staleAfter: Double, now: Date,
+                      propose: @Sendable ([TrialSnapshot], Int) -> [String: ParameterValue]?) throws -> TrialClaim {
         try requireWritable()
         return try withConnection { state in
             let connection = state.connection
@@ -94,12 +89,11 @@ extension StudyStore {
         return try loadTrials(study, ids: [id], connection)[0]
     }
 
-    /// Writes a batch of a running trial's progress in one transaction: intermediate values
-    /// (minimised or not, as the study's direction says: they are stored as given), the furthest
-    /// step, new checkpoints and timeline events.
-    public func report(_ trial: StoredTrial, in study: StoredStudy, generation: Int, values: [(step: Int, value: Double)] = [],
-                       lastStep: Int? = nil, quality: [String: Double]? = nil, checkpoints: [Checkpoint] = [],
-                       events: [StoredEvent] = [], now: Date = Date()) throws {
+    /// Writes a batch of a running trial's progress in one transaction (see
+    /// ``StudyStore/report(_:in:generation:progress:now:)``).
+    public func report(_ trial: StoredTrial, in study: StoredStudy, generation: Int, progress: TrialProgress, now: Date) throws {
+        let values = progress.values.sorted { $0.key < $1.key }.map { (step: $0.key, value: $0.value) }
+        let (lastStep, quality, checkpoints, events) = (progress.lastStep, progress.quality, progress.checkpoints, progress.events)
         try requireWritable()
         let qualityJSON = try quality.map { try Self.encode($0.filter { $0.value.isFinite }) }
         try withConnection { state in
@@ -138,9 +132,10 @@ extension StudyStore {
     /// Records a smart restart in one transaction: the new generation, its hyperparameters,
     /// what caused it, and the timeline events queued before it.
     public func recordRestart(_ trial: StoredTrial, in study: StoredStudy, previousGeneration: Int, restart: StoredRestart,
-                              hyperparameters: [String: Double], events: [StoredEvent] = [], now: Date = Date()) throws {
+                              hyperparameters: [String: Double], events: [StoredEvent], now: Date) throws {
         try requireWritable()
         let parameters = try Self.encode(hyperparameters)
+        let changes = try Self.encode(restart.changes)
         try withConnection { state in
             let connection = state.connection
             try connection.writeTransaction {
@@ -148,8 +143,8 @@ extension StudyStore {
                 try connection.run("""
                     INSERT INTO smarttuner_restarts (trial_id, generation, cause, evidence, changes_json, checkpoint, backoff_seconds)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, [.integer(trial.id), .int(restart.generation), .text(restart.cause), .text(restart.evidence),
-                          .text(restart.changesJSON), .optional(restart.checkpoint), .real(restart.backoffSeconds)])
+                    """, [.integer(trial.id), .int(restart.generation), .text(restart.cause.rawValue), .text(restart.evidence),
+                          .text(changes), .optional(restart.checkpoint), .real(restart.backoffSeconds)])
                 for event in events { try Self.insertEvent(trial.id, event, connection) }
                 let revision = try Self.bumpRevision(study, connection)
                 try connection.run("UPDATE smarttuner_trials SET generation = ?, hyperparameters_json = ?, revision = ? WHERE trial_id = ?",
@@ -161,7 +156,7 @@ extension StudyStore {
     /// Ends a trial, once: its state, value (complete and pruned trials), outcome and summary.
     /// The write is keyed by (trial, generation): a stale generation's result is refused.
     public func finish(_ trial: StoredTrial, in study: StoredStudy, generation: Int, state finalState: TrialState, value: Double?,
-                       outcome: String, summaryJSON: String?, events: [StoredEvent] = [], now: Date = Date()) throws {
+                       outcome: StoredOutcome, summaryJSON: String?, events: [StoredEvent], now: Date) throws {
         try requireWritable()
         guard finalState != .running else { throw StudyStoreError.invalidState("a trial cannot finish as running") }
         try withConnection { state in
@@ -178,7 +173,7 @@ extension StudyStore {
                 for event in events { try Self.insertEvent(trial.id, event, connection) }
                 let revision = try Self.bumpRevision(study, connection)
                 try connection.run("UPDATE smarttuner_trials SET outcome = ?, summary_json = ?, revision = ? WHERE trial_id = ?",
-                                   [.text(outcome), .optional(summaryJSON), .int(revision), .integer(trial.id)])
+                                   [.text(outcome.rawValue), .optional(summaryJSON), .int(revision), .integer(trial.id)])
                 try connection.run("DELETE FROM trial_heartbeats WHERE trial_id = ?", [.integer(trial.id)])
             }
         }
@@ -187,7 +182,7 @@ extension StudyStore {
     /// Refreshes the heartbeat of those of `trials` that `worker` still owns: a trial another
     /// worker has taken over keeps that worker's heartbeat, so that it goes stale if that worker
     /// falls silent in turn.
-    public func heartbeat(_ trials: [StoredTrial], worker: WorkerIdentity, now: Date = Date()) throws {
+    public func heartbeat(_ trials: [StoredTrial], worker: WorkerIdentity, now: Date) throws {
         guard !trials.isEmpty else { return }
         try requireWritable()
         try withConnection { state in

@@ -39,39 +39,3 @@ public enum FailureCause: String, Sendable, Hashable, Codable, CaseIterable {
     /// The causes a restart rule can name (`restart.rules.<cause>`).
     public static var restartableCases: [FailureCause] { allCases.filter(\.restartable) }
 }
-
-/// The metric values that made a judgement, kept with every failure and restart.
-public struct Evidence: Sendable, Hashable, Codable, CustomStringConvertible {
-    /// One line, for people.
-    public let summary: String
-    /// The values by metric name.
-    public let values: [String: Double]
-
-    /// Creates evidence.
-    public init(_ summary: String, values: [String: Double] = [:]) {
-        self.summary = summary
-        self.values = values
-    }
-
-    public var description: String { summary }
-}
-
-/// What the early-stopping judge concludes about a trial after a step or a validation.
-public enum TrialVerdict: Sendable, Hashable {
-    /// Keep training.
-    case `continue`
-    /// End the trial successfully.
-    case stop(StopReason, Evidence)
-    /// End the trial: the pruner says it will not beat the others.
-    case prune(Evidence)
-    /// The incarnation failed; the restart policy decides what follows.
-    case fail(FailureCause, Evidence)
-
-    /// Why a trial is stopped early without failing.
-    public enum StopReason: String, Sendable, Hashable, Codable {
-        /// The objective stopped improving.
-        case converged
-        /// Validation worsens while the train/validation gap grows.
-        case overfitting
-    }
-}

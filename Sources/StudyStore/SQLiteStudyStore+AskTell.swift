@@ -1,12 +1,12 @@
 import Foundation
 import Optimization
 
-extension StudyStore {
+extension SQLiteStudyStore {
     /// Creates a trial for an outside script (`smart-tuner ask`): RUNNING, never taken over by
     /// workers; the script reports its result with ``tell(_:number:state:value:now:)``.
     /// - Returns: `nil` when the sampler has nothing left to propose (an exhausted grid).
-    public func ask(_ study: StoredStudy, now: Date = Date(),
-                    propose: ([TrialSnapshot], Int) -> [String: ParameterValue]?) throws -> StoredTrial? {
+    public func ask(_ study: StoredStudy, now: Date,
+                    propose: @Sendable ([TrialSnapshot], Int) -> [String: ParameterValue]?) throws -> StoredTrial? {
         try requireWritable()
         return try withConnection { state in
             let connection = state.connection
@@ -24,13 +24,15 @@ extension StudyStore {
 
     /// Ends trial `number` with `state` and `value`, as reported by an outside script.
     /// - Throws: ``StudyStoreError`` if the trial does not exist or has already finished.
-    public func tell(_ study: StoredStudy, number: Int, state: TrialState, value: Double?, now: Date = Date()) throws {
-        let trial = try self.trial(number, of: study)
+    public func tell(_ study: StoredStudy, number: Int, state: TrialState, value: Double?, now: Date) throws {
+        guard let trial = try trials(of: study).first(where: { $0.number == number }) else {
+            throw StudyStoreError.noSuchTrial(study: study.definition.name, number: number)
+        }
         if state == .complete, value == nil {
             throw StudyStoreError.invalidState("a complete trial needs a value; give one, or tell it as failed or pruned")
         }
         let final = state == .pruned ? (value ?? trial.intermediate.max { $0.key < $1.key }?.value) : value
-        try finish(trial, in: study, generation: trial.generation, state: state, value: final, outcome: "told.\(state.rawValue)",
-                   summaryJSON: nil, now: now)
+        try finish(trial, in: study, generation: trial.generation, state: state, value: final, outcome: .told(state),
+                   summaryJSON: nil, events: [], now: now)
     }
 }
