@@ -5,7 +5,7 @@ import TestScratch
 @testable import SmartTuner
 
 /// Runs `smart-tuner` with `arguments` in `directory`; returns its exit status and output.
-func runSmartTuner(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String, errors: String) {
+func runSmartTuner(_ arguments: [String], in directory: String, ceiling: Duration = .seconds(600)) throws -> (status: Int32, output: String, errors: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: smartTunerExecutable)
     process.arguments = arguments
@@ -14,8 +14,13 @@ func runSmartTuner(_ arguments: [String], in directory: String) throws -> (statu
     process.standardOutput = output
     process.standardError = errors
     try process.run()
+    // A generous ceiling that fails the test instead of hanging CI: past it the command is killed.
+    let pid = process.processIdentifier
+    let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+    DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(ceiling.components.seconds)), execute: watchdog)
     let out = output.fileHandleForReading.readDataToEndOfFile(), err = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    watchdog.cancel()
     return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
 }
 
