@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SmartTuner
+import TinyTacotron
 
 struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 import TestScratch
+import TinyTacotron
 
 @testable import SmartTuner
 

@@ -1,4 +1,5 @@
 import Testing
+import Randomness
 
 @testable import SmartTuner
 
