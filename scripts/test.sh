@@ -10,6 +10,6 @@ python3 -c "import safetensors, numpy, optuna" 2>/dev/null || python3 -m pip ins
 # The study tests that run whole studies (in-process, killed with SIGKILL, 8 processes on one
 # file) load both cores; they run on their own so that the timing-sensitive supervision tests
 # (heartbeat timeouts of a few hundred milliseconds) never share the machine with them.
-swift test --skip TrainingFixtureTests --skip StudyCrashTests --skip StudyRunnerTests --skip StudyCommandTests "$@"
-swift test --filter "StudyCrashTests|StudyRunnerTests|StudyCommandTests" "$@"
+swift test --skip TrainingFixtureTests --skip StudyCrashTests --skip StudyRunnerTests --skip StudyCommandTests --skip AutoRunTests "$@"
+swift test --filter "StudyCrashTests|StudyRunnerTests|StudyCommandTests|AutoRunTests" "$@"
 swift test -c release -Xswiftc -enable-testing --filter TrainingFixtureTests "$@"

@@ -36,58 +36,50 @@ struct AutoCommand: AsyncParsableCommand {
     func run() async throws {
         var settings = try study.settings()
         if let finalSteps { settings.trainer.finalSteps = finalSteps }
+        var logger = Logger(label: "smart-tuner")
+        logger.logLevel = .error
+        let auto = AutoRun(settings: settings, modelName: model, logger: logger)
         let report = try await OptimizeCommand.optimize(settings, json: json)
         if !json { ReportPrinter.print(report) }
         guard report.isFinished else {
             throw CommandFailure("the study stopped before all its trials finished; run `smart-tuner auto --config \(study.config)` again to resume it")
         }
-        let store = try settings.storeLocation().open()
-        let stored = try await store.study(named: settings.name)
-        let final = FinalTraining(settings: settings, modelName: model ?? settings.name)
-        guard let best = try await store.bestTrial(of: stored) else {
-            throw CommandFailure("study \(settings.name) has no complete trial, so there is nothing to train")
-        }
-        // One final training per study at a time: a second `auto` waits, then finds the model registered.
-        let lock: FinalTrainingLock
+        let progress = ProgressLine(enabled: !json, totalSteps: auto.final.steps)
+        let ending: AutoRun.Ending
         do {
-            lock = try await FinalTrainingLock.acquire(path: final.lockPath) { holder in
-                if !json { print("\nAnother auto (pid \(holder)) is training this study's best parameters; waiting for it to finish…") }
+            ending = try await auto.trainBest { event in
+                switch event {
+                case .waitingForFinalTraining(let holder) where !json:
+                    print("\nAnother auto (pid \(holder)) is training this study's best parameters; waiting for it to finish…")
+                case .finalTrainingStarts(let trial, let steps, let resuming) where !json:
+                    let resumed = resuming.map { " — resuming the killed run from \(($0 as NSString).lastPathComponent)" } ?? ""
+                    print("\nFinal training of trial \(trial)'s parameters: \(steps) steps\(resumed)")
+                case .event(let event): progress.show(event)
+                case .step(let generation, let step): progress.show(step, generation: generation)
+                default: break
+                }
             }
+        } catch let failure as AutoRun.Failure {
+            throw CommandFailure(failure.description)
         } catch let failure as FinalTrainingLock.Failure {
             throw CommandFailure(failure.description)
+        } catch let failure as SupervisedTraining.Failure {
+            throw CommandFailure(failure.description)
+        } catch let invalid as InvalidSetting {
+            throw CommandFailure(invalid.description)
         }
-        defer { withExtendedLifetime(lock) {} }
-        if let registered = try await final.registeredModel(store: store, best: best) {
+        progress.finish()
+        switch ending {
+        case .alreadyRegistered(let best, let registered):
             if json { return try JSONOutput.print(AutoResult(study: report, final: nil, model: registered)) }
-            print("\nThe best trial \(best.number) is already trained and registered as \(registered.name) v\(registered.version) (\(registered.checkpoint)).")
-            return
-        }
-        var logger = Logger(label: "smart-tuner")
-        logger.logLevel = .error
-        let request = final.request(best: best)
-        if !json {
-            let resumed = request.resumeCheckpoint.map { " — resuming the killed run from \(($0 as NSString).lastPathComponent)" } ?? ""
-            print("\nFinal training of trial \(best.number)'s parameters: \(final.steps) steps\(resumed)")
-        }
-        let journal = final.journal(best: best, logger: logger)
-        let (_, record) = try await SupervisedTraining.run(
-            request, configuration: settings.trialConfiguration(logger: logger),
-            alerts: try alerts(settings, logger: logger), logger: logger,
-            progress: ProgressLine(enabled: !json, totalSteps: final.steps), onEvent: { journal.record($0) })
-        let summary = TrialSummary(record, initialHyperparameters: request.hyperparameters)
-        guard summary.outcomeKind?.isCompleted == true else {
+            print("\nThe best trial \(best) is already trained and registered as \(registered.name) v\(registered.version) (\(registered.checkpoint)).")
+        case .notRegistered(let summary):
             if json { try JSONOutput.print(AutoResult(study: report, final: summary, model: nil)) } else { SummaryPrinter.print(summary) }
             throw CommandFailure("the final training ended \(summary.outcome); no model was registered")
-        }
-        let registered = try await final.register(store: store, study: stored, best: best, record: record, summary: summary, now: Date())
-        if json { return try JSONOutput.print(AutoResult(study: report, final: summary, model: registered)) }
-        SummaryPrinter.print(summary)
-        print("Registered \(registered.name) v\(registered.version) (\(registered.stage.rawValue)): \(registered.checkpoint)")
-    }
-
-    private func alerts(_ settings: StudySettings, logger: Logger) throws -> AlertActor {
-        do { return try settings.alerts.makeActor(defaultLog: settings.defaultEventLog, logger: logger) } catch let invalid as InvalidSetting {
-            throw CommandFailure(invalid.description)
+        case .registered(let summary, let registered):
+            if json { return try JSONOutput.print(AutoResult(study: report, final: summary, model: registered)) }
+            SummaryPrinter.print(summary)
+            print("Registered \(registered.name) v\(registered.version) (\(registered.stage.rawValue)): \(registered.checkpoint)")
         }
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Logging
-import ServiceLifecycle
 import SmartTuner
 import Synchronization
 
@@ -38,13 +37,9 @@ struct OptimizeCommand: AsyncParsableCommand {
         if !json {
             print("Study \(settings.name) in \(settings.storage): \(settings.trials) trials, \(settings.parallelism) at once")
         }
-        var group = ServiceGroupConfiguration(services: [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)],
-                                              logger: logger)
-        group.gracefulShutdownSignals = [.sigterm, .sigint]
         let forced = SecondInterrupt.install()
         defer { forced.cancel() }
-        try await ServiceGroup(configuration: group).run()
-        return try await runner.report()
+        return try await runner.runToEnd(logger: logger)
     }
 }
 

@@ -87,8 +87,15 @@ struct TrainCommand: AsyncParsableCommand {
             earlyStop: policy, objective: try TrialObjective(weights: TrialObjective.standard.weights,
                                                              validationLossNames: TrialObjective.builtinValidationLoss),
             restart: restart, heartbeatTimeout: timeout, logger: logger, memoryBudgetMiB: memoryBudget)
-        let (_, record) = try await SupervisedTraining.run(request, configuration: configuration, alerts: try alerts(logger: logger),
-                                                           logger: logger, progress: progress)
+        let record: TrialRecord
+        do {
+            record = try await SupervisedTraining.run(request, configuration: configuration, alerts: try alerts(logger: logger), logger: logger,
+                                                      onEvent: { progress.show($0) },
+                                                      onStep: { progress.show($1, generation: $0) }).record
+        } catch let failure as SupervisedTraining.Failure {
+            throw CommandFailure(failure.description)
+        }
+        progress.finish()
         let summary = TrialSummary(record, initialHyperparameters: hyperparameters)
         if json {
             let encoder = JSONEncoder()
