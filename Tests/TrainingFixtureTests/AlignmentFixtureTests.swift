@@ -17,9 +17,10 @@ struct AlignmentFixtureTests {
         return try #require(AlignmentMetrics.mean(of: each))
     }
 
-    @Test("with guided attention it aligns within 1 500 steps: focus ≥ 0.75 and ±1 accuracy ≥ 0.95")
-    func guidedAttentionAligns() throws {
-        let trainer = try TacotronTrainer()
+    @Test("with guided attention it aligns within 1 500 steps: focus ≥ 0.75 and ±1 accuracy ≥ 0.95", arguments: FixtureSeeds.values)
+    func guidedAttentionAligns(seed: Int) throws {
+        try #require(seed >= 0, "\(FixtureSeeds.invalid)")
+        let trainer = try TacotronTrainer(hyperparameters: TacotronHyperparameters(["seed": Double(seed)]))
         var reached: (step: Int, metrics: AlignmentMetrics)?
         while trainer.step < 1_500 {
             trainer.trainStep()
@@ -32,25 +33,27 @@ struct AlignmentFixtureTests {
             }
         }
         let result = try #require(reached, "not aligned within 1 500 steps")
-        print("guided attention: aligned at step \(result.step), focus \(result.metrics.focusRate), accuracy \(result.metrics.accuracy ?? .nan)")
+        print("seed \(seed), guided attention: aligned at step \(result.step), focus \(result.metrics.focusRate), accuracy \(result.metrics.accuracy ?? .nan)")
         #expect(result.metrics.missingTokens <= 0.05)
     }
 
-    @Test("without guided attention the same budget leaves it unaligned (focus < 0.4)")
-    func withoutGuidedAttentionItFails() throws {
-        let trainer = try TacotronTrainer(hyperparameters: TacotronHyperparameters(["guided_attention_weight": 0]))
+    @Test("without guided attention the same budget leaves it unaligned (focus < 0.4)", arguments: FixtureSeeds.values)
+    func withoutGuidedAttentionItFails(seed: Int) throws {
+        try #require(seed >= 0, "\(FixtureSeeds.invalid)")
+        let trainer = try TacotronTrainer(hyperparameters: TacotronHyperparameters(["guided_attention_weight": 0, "seed": Double(seed)]))
         var best = 0.0
         while trainer.step < 1_500 {
             trainer.trainStep()
             if trainer.step % 250 == 0 { best = max(best, try alignment(trainer).focusRate) }
         }
-        print("no guided attention: best focus \(best) over 1 500 steps")
+        print("seed \(seed), no guided attention: best focus \(best) over 1 500 steps")
         #expect(best < 0.4)
     }
 
-    @Test("a learning rate of 0.5 blows the loss up within a few hundred steps")
-    func largeLearningRateDiverges() throws {
-        let trainer = try TacotronTrainer(hyperparameters: TacotronHyperparameters(["learning_rate": 0.5]))
+    @Test("a learning rate of 0.5 blows the loss up within a few hundred steps", arguments: FixtureSeeds.values)
+    func largeLearningRateDiverges(seed: Int) throws {
+        try #require(seed >= 0, "\(FixtureSeeds.invalid)")
+        let trainer = try TacotronTrainer(hyperparameters: TacotronHyperparameters(["learning_rate": 0.5, "seed": Double(seed)]))
         let initial = trainer.trainStep().losses.total
         var exploded: (step: Int, loss: Double)?
         while trainer.step < 300, exploded == nil {
@@ -58,6 +61,6 @@ struct AlignmentFixtureTests {
             if !loss.isFinite || loss > 100 * initial { exploded = (trainer.step, loss) }
         }
         let result = try #require(exploded, "the loss stayed within 100 × its first value for 300 steps")
-        print("learning rate 0.5: loss \(result.loss) at step \(result.step) (first step \(initial))")
+        print("seed \(seed), learning rate 0.5: loss \(result.loss) at step \(result.step) (first step \(initial))")
     }
 }
