@@ -7,7 +7,9 @@
 // - swift-log: the logging API every library module uses (library code never prints).
 // - swift-service-lifecycle: the root supervisor is a `Service` (graceful SIGTERM/SIGINT).
 //   It brings swift-async-algorithms and swift-collections; we use `DequeModule` from the
-//   latter for mailbox ring buffers, so it adds nothing to the build.
+//   latter for mailbox ring buffers, and `AsyncChannel` from the former for a child process's
+//   output with back-pressure (a hot-restart worker outlives the incarnation reading it), so
+//   they add nothing to the build.
 // - swift-argument-parser: the `smart-tuner` command line.
 // - swift-crypto: SHA-256 of checkpoints (Foundation on Linux has no digest API).
 // - swift-subprocess: child-process trainers — non-blocking streamed stdout/stderr, stdin
@@ -37,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
     ],
     targets: [
         .systemLibrary(
@@ -60,6 +63,7 @@ let package = Package(
         .target(
             name: "Training",
             dependencies: ["Randomness", .product(name: "Subprocess", package: "swift-subprocess"),
+                           .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift6),
         // The built-in trainer: TinyTacotron behind the trainer contract.
@@ -119,7 +123,7 @@ let package = Package(
             name: "SupervisionTests", dependencies: ["Supervision", "Randomness"], swiftSettings: strictSwift6),
         // Scratch folders that tests remove when their suite ends (shared by the test targets).
         .target(name: "TestScratch", path: "Tests/TestScratch", swiftSettings: strictSwift6),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "BuiltinTraining", "TinyTacotron", "TestScratch"],
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "BuiltinTraining", "TinyTacotron", "Randomness", "TestScratch"],
                     swiftSettings: strictSwift6),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Randomness"], swiftSettings: strictSwift6),
         .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "Optimization", "Training", "TestScratch"], swiftSettings: strictSwift6),

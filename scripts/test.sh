@@ -13,3 +13,10 @@ python3 -c "import safetensors, numpy, optuna" 2>/dev/null || python3 -m pip ins
 swift test --skip TrainingFixtureTests --skip StudyCrashTests --skip StudyRunnerTests --skip StudyCommandTests --skip AutoRunTests "$@"
 swift test --filter "StudyCrashTests|StudyRunnerTests|StudyCommandTests|AutoRunTests" "$@"
 swift test -c release -Xswiftc -enable-testing --filter TrainingFixtureTests "$@"
+
+# The Python client: installed offline (no package index: its build backend is in the tree),
+# then its tests (pytest) in the cached virtual environment that also holds torch.
+venv="$(./scripts/python-env.sh)"
+"$venv/bin/python" -m pip install --quiet --no-index --force-reinstall ./python
+(cd /tmp && "$venv/bin/python" -c "import smart_tuner, sys; sys.exit(0 if 'site-packages' in smart_tuner.__file__ else 1)")
+"$venv/bin/python" -m pytest -q python/tests

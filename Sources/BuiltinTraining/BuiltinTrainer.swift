@@ -55,7 +55,7 @@ public struct BuiltinTrainer: Trainer {
             corpus.seed = options.corpusSeed
             trainer = try TacotronTrainer(corpus: corpus, hyperparameters: hyperparameters, blasThreads: options.blasThreads)
         }
-        try await emit(.hello(protocolVersion: WorkerProtocol.version, trainer: "tiny-tacotron"))
+        try await emit(.hello(WorkerHello(protocolVersion: WorkerProtocol.version, trainer: "tiny-tacotron")))
         let clock = ContinuousClock()
         var lastHeartbeat = clock.now
         var explodingSince: Int?

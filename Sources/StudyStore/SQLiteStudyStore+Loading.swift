@@ -96,11 +96,12 @@ extension SQLiteStudyStore {
     ///   version cannot read.
     public func restarts(of trial: StoredTrial) throws -> [StoredRestart] {
         let rows = try withConnection { state in
+            // (A file opened read-only may predate schema 4's `kind`: its restarts were all cold.)
             try state.connection.query("""
-                SELECT generation, cause, evidence, changes_json, checkpoint, backoff_seconds FROM smarttuner_restarts WHERE trial_id = ? ORDER BY restart_id
+                SELECT generation, cause, evidence, changes_json, checkpoint, backoff_seconds, \(state.schemaVersion >= 4 ? "kind" : "'cold'") FROM smarttuner_restarts WHERE trial_id = ? ORDER BY restart_id
                 """, [.integer(trial.id)]) {
                 (generation: $0.int(0), cause: $0.text(1), evidence: $0.text(2), changes: $0.text(3), checkpoint: $0.optionalText(4),
-                 backoff: $0.double(5))
+                 backoff: $0.double(5), kind: $0.text(6))
             }
         }
         return try rows.map { row in
@@ -110,8 +111,11 @@ extension SQLiteStudyStore {
             guard let changes = try? JSONDecoder().decode([ParameterChange].self, from: Data(row.changes.utf8)) else {
                 throw StudyStoreError.unreadable("trial \(trial.number)'s restart to generation \(row.generation) has unreadable changes: \(row.changes.prefix(80))")
             }
+            guard let kind = RestartKind(rawValue: row.kind) else {
+                throw StudyStoreError.unreadable("trial \(trial.number)'s restart to generation \(row.generation) names an unknown kind '\(row.kind)'")
+            }
             return StoredRestart(generation: row.generation, cause: cause, evidence: row.evidence, changes: changes,
-                                 checkpoint: row.checkpoint, backoffSeconds: row.backoff)
+                                 checkpoint: row.checkpoint, backoffSeconds: row.backoff, kind: kind)
         }
     }
 }

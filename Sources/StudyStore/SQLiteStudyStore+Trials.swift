@@ -141,10 +141,10 @@ extension SQLiteStudyStore {
             try connection.writeTransaction {
                 try Self.requireOwned(trial, generation: previousGeneration, connection)
                 try connection.run("""
-                    INSERT INTO smarttuner_restarts (trial_id, generation, cause, evidence, changes_json, checkpoint, backoff_seconds)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO smarttuner_restarts (trial_id, generation, cause, evidence, changes_json, checkpoint, backoff_seconds, kind)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """, [.integer(trial.id), .int(restart.generation), .text(restart.cause.rawValue), .text(restart.evidence),
-                          .text(changes), .optional(restart.checkpoint), .real(restart.backoffSeconds)])
+                          .text(changes), .optional(restart.checkpoint), .real(restart.backoffSeconds), .text(restart.kind.rawValue)])
                 for event in events { try Self.insertEvent(trial.id, event, connection) }
                 let revision = try Self.bumpRevision(study, connection)
                 try connection.run("UPDATE smarttuner_trials SET generation = ?, hyperparameters_json = ?, revision = ? WHERE trial_id = ?",

@@ -100,9 +100,13 @@ public struct StoredRestart: Sendable, Hashable {
     public let checkpoint: String?
     /// The backoff waited, seconds.
     public let backoffSeconds: Double
+    /// Whether the new generation continued in the same worker process.
+    public let kind: RestartKind
 
     /// Creates a restart record.
-    public init(generation: Int, cause: FailureCause, evidence: String, changes: [ParameterChange], checkpoint: String?, backoffSeconds: Double) {
+    public init(generation: Int, cause: FailureCause, evidence: String, changes: [ParameterChange], checkpoint: String?, backoffSeconds: Double,
+                kind: RestartKind = .cold) {
+        self.kind = kind
         self.generation = generation
         self.cause = cause
         self.evidence = evidence

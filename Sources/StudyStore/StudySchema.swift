@@ -83,5 +83,10 @@ enum StudySchema {
         """
         ALTER TABLE smarttuner_checkpoints ADD COLUMN weights_finite INTEGER;
         """,
+        // 3 → 4: whether a restart continued in the same worker process (protocol 2's hot
+        // restart) or started a new one; every restart before was cold.
+        """
+        ALTER TABLE smarttuner_restarts ADD COLUMN kind TEXT NOT NULL DEFAULT 'cold';
+        """,
     ]
 }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// A float array read from a NumPy `.npy` file (format versions 1–3): little- or big-endian
-/// float32 or float64, C order, any number of dimensions. Values are converted to `Float`.
+/// A numeric array read from a NumPy `.npy` file (format versions 1–3): little- or big-endian
+/// float16, float32 or float64, or signed or unsigned integers of 1 to 8 bytes (token indices),
+/// C order, any number of dimensions. Values are converted to `Float` (integers exactly up to 2²⁴).
 public struct NumpyArray: Sendable, Equatable {
     /// The array's shape.
     public let shape: [Int]
@@ -12,6 +13,12 @@ public struct NumpyArray: Sendable, Equatable {
     public struct FormatError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The message.
         public let description: String
+    }
+
+    /// An array of `values` in C order with `shape` (their counts must agree).
+    public init(shape: [Int], values: [Float]) {
+        self.shape = shape
+        self.values = values
     }
 
     /// Parses `.npy` bytes.
@@ -42,40 +49,88 @@ public struct NumpyArray: Sendable, Equatable {
         guard let descr = Self.field("descr", in: header).map({ $0.trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) }) else {
             throw fail("the header has no 'descr'")
         }
-        let width: Int
-        switch descr.dropFirst() {
-        case "f4": width = 4
-        case "f8": width = 8
-        default: throw fail("dtype '\(descr)' is not supported; save the attention as float32 or float64")
+        guard let element = Element(descr: descr) else {
+            throw fail("dtype '\(descr)' is not supported; save attention as float16, float32 or float64 and token indices as integers")
         }
+        let width = element.width
         let bigEndian = descr.first == ">"
         guard Self.field("fortran_order", in: header) == "False" else {
             throw fail("Fortran-ordered arrays are not supported; save numpy.ascontiguousarray(a)")
         }
         guard let shapeText = Self.field("shape", in: header) else { throw fail("the header has no 'shape'") }
-        let shape = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+        let dimensions = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            .compactMap { Int($0) }
-        let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+        let shape = dimensions.compactMap { Int($0) }
+        guard shape.count == dimensions.count else { throw fail("the shape \(shapeText) is not a tuple of whole numbers") }
+        // A shape whose size overflows (a corrupt or hostile header) is an error, never a trap.
+        var count = 1, overflow = false
+        for dimension in shape {
+            let (product, over) = count.multipliedReportingOverflow(by: max(dimension, 0))
+            (count, overflow) = (product, overflow || over)
+        }
+        let (needed, over) = count.multipliedReportingOverflow(by: width)
         let body = headerStart + headerLength
-        guard shape.allSatisfy({ $0 >= 0 }), bytes.count - body == count * width else {
-            throw fail("the data holds \(bytes.count - body) bytes, but shape \(shape) of \(descr) needs \(count * width)")
+        guard shape.allSatisfy({ $0 >= 0 }), !overflow, !over, bytes.count - body == needed else {
+            throw fail("the data holds \(bytes.count - body) bytes, but shape \(shape) of \(descr) needs \(overflow || over ? "more than can be addressed" : String(needed))")
         }
         var values = [Float](repeating: 0, count: count)
+        let swapped = bigEndian && width > 1
         data.withUnsafeBytes { raw in
-            for index in 0..<count {
-                let offset = body + index * width
-                if width == 4 {
-                    let bits = raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
-                    values[index] = Float(bitPattern: bigEndian ? bits.byteSwapped : bits)
-                } else {
-                    let bits = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                    values[index] = Float(Double(bitPattern: bigEndian ? bits.byteSwapped : bits))
+            values.withUnsafeMutableBufferPointer { out in
+                for index in 0..<count {
+                    out[index] = element.value(in: raw, at: body + index * width, swapped: swapped)
                 }
             }
         }
         self.shape = shape
         self.values = values
+    }
+
+    /// The element types this reader takes.
+    private enum Element {
+        case float(Int), signed(Int), unsigned(Int)
+
+        init?(descr: String) {
+            guard let kind = descr.dropFirst().first, let width = Int(descr.dropFirst(2)), [1, 2, 4, 8].contains(width),
+                  ["<", ">", "|", "="].contains(descr.first) else { return nil }
+            switch kind {
+            case "f" where width >= 2: self = .float(width)
+            case "i": self = .signed(width)
+            case "u": self = .unsigned(width)
+            default: return nil
+            }
+        }
+
+        var width: Int {
+            switch self { case .float(let w), .signed(let w), .unsigned(let w): return w }
+        }
+
+        func value(in raw: UnsafeRawBufferPointer, at offset: Int, swapped: Bool) -> Float {
+            switch self {
+            case .float(2):
+                let bits = raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self)
+                return Float(Float16(bitPattern: swapped ? bits.byteSwapped : bits))
+            case .float(4):
+                let bits = raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
+                return Float(bitPattern: swapped ? bits.byteSwapped : bits)
+            case .float:
+                let bits = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                return Float(Double(bitPattern: swapped ? bits.byteSwapped : bits))
+            case .signed(1): return Float(raw.loadUnaligned(fromByteOffset: offset, as: Int8.self))
+            case .signed(2): return Float(Int16(bitPattern: Self.bits(raw, offset, UInt16.self, swapped)))
+            case .signed(4): return Float(Int32(bitPattern: Self.bits(raw, offset, UInt32.self, swapped)))
+            case .signed: return Float(Int64(bitPattern: Self.bits(raw, offset, UInt64.self, swapped)))
+            case .unsigned(1): return Float(raw.loadUnaligned(fromByteOffset: offset, as: UInt8.self))
+            case .unsigned(2): return Float(Self.bits(raw, offset, UInt16.self, swapped))
+            case .unsigned(4): return Float(Self.bits(raw, offset, UInt32.self, swapped))
+            case .unsigned: return Float(Self.bits(raw, offset, UInt64.self, swapped))
+            }
+        }
+
+        private static func bits<T: FixedWidthInteger>(_ raw: UnsafeRawBufferPointer, _ offset: Int, _: T.Type, _ swapped: Bool) -> T {
+            let bits = raw.loadUnaligned(fromByteOffset: offset, as: T.self)
+            return swapped ? bits.byteSwapped : bits
+        }
     }
 
     /// The text of a header field's value (the header is a Python dict literal).

@@ -13,25 +13,35 @@ import SystemPackage
 /// A trap, an abort or the kernel's OOM killer in the child cannot take the tuner down: they
 /// end the child, and its exit status or signal says how. A child silent for longer than the
 /// heartbeat timeout is terminated (SIGTERM, then SIGKILL after the grace period) and reported
-/// as a hang. Malformed or oversized lines are counted and reported, never fatal. The child is
-/// always reaped before `train` returns.
-public struct ProcessTrainer: Trainer {
+/// as a hang. Malformed or oversized lines are counted and reported, never fatal.
+///
+/// **Hot restart** (protocol 2): copies of one `ProcessTrainer` share its worker. A worker that
+/// declared `hot_restart` outlives an incarnation that failed (it is told to `pause`) or
+/// finished (it waits for the tuner); when the trial's restart decider chose a restart in place
+/// (``prepareNextIncarnation(inPlace:)``), the next incarnation sends it `restart` instead of
+/// starting a process. Every other incarnation starts a fresh process, ending the old one
+/// first. Call ``endWorker()`` when the trial ends; a worker that cannot serve again is always
+/// reaped before `train` returns.
+public struct ProcessTrainer: InPlaceRestartableTrainer {
     /// The program to run: a path, or a bare name (`python3`) looked up in `PATH` as a shell would.
     public var executable: String
     /// Its arguments.
     public var arguments: [String]
     /// Longest silence (no line at all) before the child counts as hung.
     public var heartbeatTimeout: Duration
-    /// Time between SIGTERM and SIGKILL when the child must go.
+    /// Time between SIGTERM and SIGKILL when the child must go (and for a worker to exit once
+    /// its stdin is closed).
     public var terminationGrace: Duration
     /// Longest accepted line.
     public var maxLineBytes: Int
-    /// Told the child's process id once it runs (for memory sampling).
+    /// Told the child's process id at the start of each incarnation (for memory sampling).
     public var onLaunch: (@Sendable (Int32) -> Void)?
     /// Told about each malformed or oversized line.
     public var onProtocolProblem: (@Sendable (String) -> Void)?
-    /// Environment variables set for the child (on top of the tuner's own).
+    /// Environment variables set for the child (on top of the tuner's own, and
+    /// `SMART_TUNER_PROTOCOL`, which tells the Python client it runs under the tuner).
     public var environment: [String: String] = [:]
+    private let slot = WorkerSlot()
 
     /// Creates a process trainer.
     public init(executable: String, arguments: [String] = [], heartbeatTimeout: Duration = .seconds(30),
@@ -48,110 +58,166 @@ public struct ProcessTrainer: Trainer {
 
     public func train(_ request: TrainRequest, control: TrainerControl,
                       emit: @escaping @Sendable (TrainingEvent) async throws -> Void) async throws {
-        var requestLine = Array(try JSONEncoder().encode(request))
-        requestLine.append(UInt8(ascii: "\n"))
-        let watch = ProcessWatch()
-        var configuration = Configuration(
-            executable: executable.contains("/") ? .path(FilePath(executable)) : .name(executable), arguments: Arguments(arguments),
-            environment: .inherit.updating(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) })))
-        configuration.platformOptions.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: terminationGrace)]
-        let (timeout, grace, maxLine) = (heartbeatTimeout, terminationGrace, maxLineBytes)
-        let (launched, problem) = (onLaunch, onProtocolProblem)
-        let result: ExecutionResult<Void, SequenceOutput, SequenceOutput>
-        do {
-            result = try await run(configuration, input: .inputWriter, output: .sequence, error: .sequence) { execution in
-                launched?(Int32(execution.processIdentifier.value))
-                _ = try await execution.standardInputWriter.write(requestLine)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for try await buffer in execution.standardError {
-                            buffer.withUnsafeBytes { watch.appendStderr(Array($0)) }
-                        }
-                    }
-                    group.addTask {
-                        var stopSent = false
-                        while !Task.isCancelled {
-                            try await Task.sleep(for: min(timeout / 4, .milliseconds(100)))
-                            if control.stopRequested && !stopSent {
-                                stopSent = true
-                                _ = try? await execution.standardInputWriter.write(Array(WorkerProtocol.encode(.stop)) + [10])
-                            }
-                            if control.takeCheckpointRequest() {
-                                _ = try? await execution.standardInputWriter.write(Array(WorkerProtocol.encode(.checkpoint)) + [10])
-                            }
-                            if watch.silence > timeout {
-                                watch.markHang()
-                                await execution.teardown(using: [.gracefulShutDown(allowedDurationToNextStep: grace)])
-                                return
-                            }
-                        }
-                    }
-                    var splitter = LineSplitter(maxBytes: maxLine)
-                    for try await buffer in execution.standardOutput {
-                        watch.touch()
-                        let pieces = buffer.withUnsafeBytes { splitter.feed($0) }
-                        try await Self.deliver(pieces, watch: watch, emit: emit, problem: problem)
-                    }
-                    try await Self.deliver(splitter.finish(), watch: watch, emit: emit, problem: problem)
-                    group.cancelAll()
+        let (worker, hot) = try await acquireWorker(for: request)
+        let staleDirectory = worker.directory
+        worker.directory = request.checkpointDirectory
+        let watch = IncarnationWatch()
+        if let pid = worker.pid { onLaunch?(pid) }
+        let (timeout, grace, problem) = (heartbeatTimeout, terminationGrace, onProtocolProblem)
+        var exit: TerminationStatus?
+        var awaitingRestart = hot
+        let watchdog = Task {
+            var stopSent = false
+            while !Task.isCancelled {
+                try? await Task.sleep(for: min(timeout / 4, .milliseconds(100)))
+                if control.stopRequested && !stopSent {
+                    stopSent = true
+                    worker.send(.stop)
+                }
+                if control.takeCheckpointRequest() { worker.send(.checkpoint) }
+                if worker.silence > timeout {
+                    watch.markHang()
+                    worker.terminate(grace: grace)
+                    return
                 }
             }
-        } catch let error as SubprocessError {
-            throw TrainerFailure.launchFailed("\(executable): \(error)")
         }
-        switch result.terminationStatus {
+        defer { watchdog.cancel() }
+        reading: for await output in worker.outputs {
+            switch output {
+            case .event(let event):
+                if awaitingRestart {
+                    // Lines the worker wrote before it obeyed `restart` belong to the failed generation;
+                    // the attention files they name are deleted unread.
+                    guard case .restarted(let generation, _) = event, generation == request.generation else {
+                        if case .validation(let stale) = event, let directory = staleDirectory { stale.attentionFiles?.remove(within: directory) }
+                        continue
+                    }
+                    awaitingRestart = false
+                }
+                let delivered = Self.resolvingFiles(event, directory: request.checkpointDirectory)
+                watch.record(delivered)
+                try await emit(delivered)
+                if case .finished = delivered, worker.canRestartInPlace { return }
+            case .problem(let text):
+                watch.countProblem()
+                problem?(text)
+                try await emit(.log(level: "warning", message: "protocol: \(text)"))
+            case .exited(let status):
+                exit = status
+                break reading
+            case .launchFailed(let reason):
+                slot.clear(worker)
+                throw TrainerFailure.launchFailed(reason)
+            }
+        }
+        guard let exit else {
+            // The incarnation was cancelled (a verdict failed it, or its trial is ending): a worker
+            // that can restart in place holds still for the decider; any other is ended now.
+            if worker.canRestartInPlace && !watch.hung {
+                worker.send(.pause)
+            } else {
+                await slot.end(grace: grace)
+            }
+            throw CancellationError()
+        }
+        slot.clear(worker)
+        switch exit {
         case .exited(0):
             if watch.finished || control.stopRequested { return }
             throw TrainerFailure.endedEarly(lastStep: watch.lastStep)
         case .exited(let code):
-            throw TrainerFailure.exited(code: Int32(code), stderr: watch.stderrTail)
+            throw TrainerFailure.exited(code: Int32(code), stderr: worker.stderrTail)
         case .signaled(let signal):
             if watch.hung { throw TrainerFailure.hang(silentFor: timeout.seconds, lastStep: watch.lastStep) }
-            throw TrainerFailure.signaled(signal: Int32(signal), stderr: watch.stderrTail)
+            throw TrainerFailure.signaled(signal: Int32(signal), stderr: worker.stderrTail)
         }
     }
 
-    private static func deliver(_ pieces: [LineSplitter.Piece], watch: ProcessWatch,
-                                emit: @Sendable (TrainingEvent) async throws -> Void,
-                                problem: (@Sendable (String) -> Void)?) async throws {
-        // A line that cannot be read is counted, told to `problem`, and passed on as the
-        // trainer's own warning, so that it reaches the trial's record.
-        func report(_ text: String) async throws {
-            watch.countProblem()
-            problem?(text)
-            try await emit(.log(level: "warning", message: "protocol: \(text)"))
+    /// Whether the trial's next incarnation can run in the live worker: it runs and declared
+    /// `hot_restart`.
+    public var canRestartInPlace: Bool { slot.canRestartInPlace }
+
+    /// Tells the trainer how the trial's next incarnation starts: in the live worker (a hot
+    /// restart), or in a fresh process (the live one is ended first).
+    public func prepareNextIncarnation(inPlace: Bool) { slot.prepare(inPlace: inPlace) }
+
+    /// Ends the live worker, if any, and waits until it is reaped (the trial is over).
+    public func endWorker() async { await slot.end(grace: terminationGrace) }
+
+    /// The worker of an incarnation, and whether it continues in place.
+    private func acquireWorker(for request: TrainRequest) async throws -> (WorkerProcess, hot: Bool) {
+        if let live = slot.takeForRestartInPlace() {
+            live.send(.restart(request))
+            return (live, true)
         }
-        for piece in pieces {
-            switch piece {
-            case .line(let bytes):
-                do {
-                    let event = try WorkerProtocol.decode(bytes)
-                    watch.record(event)
-                    try await emit(event)
-                } catch let error as WorkerProtocol.DecodingError {
-                    try await report("skipped a line that is not a valid event (\(bytes.count) bytes): \(error)")
-                }
-            case .oversized(let size):
-                try await report("skipped an oversized line of at least \(size) bytes")
-            }
-        }
+        await slot.end(grace: terminationGrace)
+        var line = Array(try JSONEncoder().encode(request))
+        line.append(UInt8(ascii: "\n"))
+        var variables = environment
+        variables["SMART_TUNER_PROTOCOL"] = String(WorkerProtocol.version)
+        var configuration = Configuration(
+            executable: executable.contains("/") ? .path(FilePath(executable)) : .name(executable), arguments: Arguments(arguments),
+            environment: .inherit.updating(Dictionary(uniqueKeysWithValues: variables.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) })))
+        configuration.platformOptions.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: terminationGrace)]
+        let worker = WorkerProcess.launch(configuration, firstLine: line, maxLineBytes: maxLineBytes)
+        slot.set(worker)
+        _ = await worker.launched()
+        return (worker, false)
+    }
+
+    /// A validation's attention files read (and those inside the checkpoint directory deleted).
+    private static func resolvingFiles(_ event: TrainingEvent, directory: String) -> TrainingEvent {
+        guard case .validation(let validation) = event, validation.attentionFiles != nil else { return event }
+        return .validation(validation.resolvingAttentionFiles(deletingWithin: directory))
     }
 }
 
-/// What the parent knows about a running child, shared by the reader and the watchdog.
-final class ProcessWatch: Sendable {
-    private struct State {
-        var lastActivity = ContinuousClock.now
-        var lastStep = 0
-        var finished = false
-        var hung = false
-        var problems = 0
-        var stderr: [UInt8] = []
+/// The live worker shared by the copies of one ``ProcessTrainer``, and how the next
+/// incarnation is to use it.
+final class WorkerSlot: Sendable {
+    private let state = Mutex<(worker: WorkerProcess?, inPlace: Bool)>((nil, false))
+
+    deinit {
+        // The last copy of the trainer is gone with its worker still running (its owner never
+        // called `endWorker`): end it rather than leave it waiting on its stdin.
+        if let worker = state.withLock({ $0.worker }) { Task { await worker.end(grace: .seconds(5)) } }
     }
 
-    private let state = Mutex(State())
+    var canRestartInPlace: Bool { state.withLock { $0.worker?.canRestartInPlace ?? false } }
 
-    func touch() { state.withLock { $0.lastActivity = .now } }
+    func prepare(inPlace: Bool) { state.withLock { $0.inPlace = inPlace } }
+
+    func set(_ worker: WorkerProcess) { state.withLock { $0 = (worker, false) } }
+
+    /// Forgets `worker` (it has ended).
+    func clear(_ worker: WorkerProcess) {
+        state.withLock { if $0.worker === worker { $0 = (nil, false) } }
+    }
+
+    /// The live worker when a restart in place was prepared and it can still do one.
+    func takeForRestartInPlace() -> WorkerProcess? {
+        state.withLock { state in
+            defer { state.inPlace = false }
+            guard state.inPlace, let worker = state.worker, worker.canRestartInPlace else { return nil }
+            return worker
+        }
+    }
+
+    /// Ends the live worker, if any, and waits until it is reaped.
+    func end(grace: Duration) async {
+        let worker = state.withLock { state -> WorkerProcess? in
+            defer { state = (nil, false) }
+            return state.worker
+        }
+        await worker?.end(grace: grace)
+    }
+}
+
+/// What one incarnation saw of its worker.
+final class IncarnationWatch: Sendable {
+    private let state = Mutex<(lastStep: Int, finished: Bool, hung: Bool, problems: Int)>((0, false, false, 0))
+
     func markHang() { state.withLock { $0.hung = true } }
     func countProblem() { state.withLock { $0.problems += 1 } }
 
@@ -166,19 +232,10 @@ final class ProcessWatch: Sendable {
         }
     }
 
-    func appendStderr(_ bytes: [UInt8]) {
-        state.withLock { state in
-            state.stderr += bytes
-            if state.stderr.count > 8_192 { state.stderr.removeFirst(state.stderr.count - 8_192) }
-        }
-    }
-
-    var silence: Duration { state.withLock { $0.lastActivity.duration(to: .now) } }
     var lastStep: Int { state.withLock { $0.lastStep } }
     var finished: Bool { state.withLock { $0.finished } }
     var hung: Bool { state.withLock { $0.hung } }
     var problems: Int { state.withLock { $0.problems } }
-    var stderrTail: String { state.withLock { String(decoding: $0.stderr, as: UTF8.self) } }
 }
 
 extension Duration {

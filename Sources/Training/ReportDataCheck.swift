@@ -11,6 +11,8 @@ public struct ReportDataError: Error, Sendable, Hashable, CustomStringConvertibl
         /// Values that cannot be attention: non-finite, negative, or rows that are not
         /// distributions over the tokens.
         case values
+        /// An attention file (protocol 2) that is missing, unreadable or not a usable `.npy`.
+        case unreadable
     }
 
     /// The validation's step.
@@ -41,6 +43,7 @@ extension ValidationMetrics {
 
     /// Checks every sample's attention, gate logits and true alignment; throws the first problem.
     public func checkReportData() throws(ReportDataError) {
+        if let unreadable { throw unreadable }
         for (index, sample) in samples.enumerated() {
             if let problem = sample.shapeProblem() {
                 throw ReportDataError(step: step, sample: index, kind: .shape, problem: problem)

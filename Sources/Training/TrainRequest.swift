@@ -17,6 +17,9 @@ public struct TrainRequest: Sendable, Hashable, Codable {
     public var checkpointDirectory: String
     /// The checkpoint to resume from, if any.
     public var resumeCheckpoint: String?
+    /// The step of ``resumeCheckpoint`` when the tuner knows it (protocol 2): training continues
+    /// after it.
+    public var resumeStep: Int?
     /// How many validation utterances' attention each validation event carries.
     public var attentionSamples: Int
     /// Seconds between heartbeats.
@@ -51,7 +54,7 @@ public struct TrainRequest: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case trialID, generation, hyperparameters, steps, validationInterval, checkpointInterval, checkpointDirectory,
-             resumeCheckpoint, attentionSamples, heartbeatInterval, faults, memoryBudgetMiB, options
+             resumeCheckpoint, resumeStep, attentionSamples, heartbeatInterval, faults, memoryBudgetMiB, options
     }
 
     /// Decodes a request; fields a version-1 writer may leave out take their defaults.
@@ -65,6 +68,7 @@ public struct TrainRequest: Sendable, Hashable, Codable {
         checkpointInterval = try c.decodeIfPresent(Int.self, forKey: .checkpointInterval) ?? 500
         checkpointDirectory = try c.decode(String.self, forKey: .checkpointDirectory)
         resumeCheckpoint = try c.decodeIfPresent(String.self, forKey: .resumeCheckpoint)
+        resumeStep = try c.decodeIfPresent(Int.self, forKey: .resumeStep)
         attentionSamples = try c.decodeIfPresent(Int.self, forKey: .attentionSamples) ?? 16
         heartbeatInterval = try c.decodeIfPresent(Double.self, forKey: .heartbeatInterval) ?? 1
         faults = try c.decodeIfPresent(FaultPlan.self, forKey: .faults) ?? FaultPlan()

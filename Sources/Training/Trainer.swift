@@ -81,3 +81,17 @@ public enum TrainerFailure: Error, Sendable, Hashable, CustomStringConvertible {
         return lines.isEmpty ? "" : "; stderr: " + String(joined.prefix(300))
     }
 }
+
+/// A trainer whose worker can carry on with its trial's next incarnation in place: a hot
+/// restart (protocol 2). The trial's supervisor keeps one such trainer for all incarnations,
+/// tells it before each restart how the next incarnation starts, and ends its worker when the
+/// trial ends.
+public protocol InPlaceRestartableTrainer: Trainer {
+    /// Whether the next incarnation can run in the live worker.
+    var canRestartInPlace: Bool { get }
+    /// How the next incarnation starts: in the live worker, or in a fresh one (the live worker
+    /// is ended first).
+    func prepareNextIncarnation(inPlace: Bool)
+    /// Ends the live worker, if any, and waits until it is gone.
+    func endWorker() async
+}

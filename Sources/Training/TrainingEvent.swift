@@ -1,8 +1,8 @@
 /// What a trainer reports while it runs (DESIGN §3). In a child process each event is one JSON
 /// object per line with a `"type"` field; see docs/protocol.md.
 public enum TrainingEvent: Sendable, Hashable {
-    /// The first line of a worker: who it is and which protocol it speaks.
-    case hello(protocolVersion: Int, trainer: String)
+    /// The first line of a worker: who it is, which protocol it speaks, what it can do.
+    case hello(WorkerHello)
     /// One optimizer step.
     case step(StepMetrics)
     /// One validation, with attention samples.
@@ -15,6 +15,9 @@ public enum TrainingEvent: Sendable, Hashable {
     case log(level: String, message: String)
     /// The step budget is done.
     case finished(step: Int)
+    /// A hot-restarting worker (protocol 2) obeyed `restart`: it reloaded the checkpoint and
+    /// continues as `generation` after `step` (the checkpoint's step, 0 from scratch).
+    case restarted(generation: Int, step: Int)
 }
 
 /// One optimizer step's figures.
@@ -98,12 +101,61 @@ public struct ValidationMetrics: Sendable, Hashable, Codable {
     public var losses: [String: Double]
     /// Attention of some validation utterances.
     public var samples: [AttentionSample]
+    /// Attention given by reference (protocol 2) and not read yet: the process trainer reads
+    /// it into ``samples`` (``resolvingAttentionFiles(deletingWithin:)``).
+    public var attentionFiles: AttentionBatchFiles?
+    /// Why the attention it referred to could not be read: the report's problem, raised by
+    /// ``checkReportData()``.
+    public var unreadable: ReportDataError?
 
     /// Creates validation figures.
-    public init(step: Int, losses: [String: Double], samples: [AttentionSample]) {
+    public init(step: Int, losses: [String: Double], samples: [AttentionSample], attentionFiles: AttentionBatchFiles? = nil) {
         self.step = step
         self.losses = losses
         self.samples = samples
+        self.attentionFiles = attentionFiles
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case step, losses, samples
+        case attentionFiles = "attention_files"
+    }
+
+    /// Decodes a validation; `samples` may be left out when `attention_files` is given.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        step = try container.decode(Int.self, forKey: .step)
+        losses = try container.decode([String: Double].self, forKey: .losses)
+        attentionFiles = try container.decodeIfPresent(AttentionBatchFiles.self, forKey: .attentionFiles)
+        samples = try container.decodeIfPresent([AttentionSample].self, forKey: .samples) ?? []
+        if attentionFiles == nil, !container.contains(.samples) {
+            throw DecodingError.keyNotFound(CodingKeys.samples, .init(codingPath: decoder.codingPath,
+                debugDescription: "a validation needs 'samples' (attention inline) or 'attention_files' (attention by reference)"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(step, forKey: .step)
+        try container.encode(losses, forKey: .losses)
+        try container.encode(samples, forKey: .samples)
+        try container.encodeIfPresent(attentionFiles, forKey: .attentionFiles)
+    }
+
+    /// The validation with its attention files read into ``samples`` after any inline ones (or,
+    /// when they cannot be read, ``unreadable`` set); the files read are deleted when they lie
+    /// inside `directory`. A validation without files is returned as it is.
+    public func resolvingAttentionFiles(deletingWithin directory: String?) -> ValidationMetrics {
+        guard let files = attentionFiles else { return self }
+        var resolved = self
+        resolved.attentionFiles = nil
+        do {
+            resolved.samples += try files.load(step: step)
+            if let directory { files.remove(within: directory) }
+        } catch {
+            resolved.unreadable = error
+        }
+        return resolved
     }
 
     /// The validation loss (`total`, else the sum of the components).

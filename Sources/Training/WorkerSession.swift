@@ -31,6 +31,7 @@ public enum WorkerSession {
                 switch WorkerProtocol.decodeCommand(Data(line.utf8)) {
                 case .stop: control.requestStop()
                 case .checkpoint: control.requestCheckpoint()
+                case .pause, .restart: write(.log(level: "warning", message: "ignored a hot-restart command: this worker does not declare hot_restart"))
                 case nil: write(.log(level: "warning", message: "ignored an unknown command line"))
                 }
             }

@@ -8,7 +8,7 @@ extension StudyRunnerTests {
     static let toyTrainer = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("examples/toy_trainer.py").path
 
-    @Test("a study drives a Python training script: its trials complete, are judged by their attention, and a NaN in it is restarted from its checkpoint")
+    @Test("a study drives a Python training script on the client: its trials complete, are judged by their attention (sent as .npy files, deleted once read), and a NaN in it is restarted hot from its checkpoint")
     func externalScriptStudy() async throws {
         let directory = try scratchDirectory()
         let yaml = """
@@ -48,6 +48,8 @@ extension StudyRunnerTests {
             // no grad_clip to halve), resumed from its step-20 checkpoint.
             let restarts = try await store.restarts(of: trial)
             #expect(restarts.map(\.cause) == [.nonFinite], "trial \(trial.number)")
+            // The script registers on_restart: the restart continued in the same process.
+            #expect(restarts.map(\.kind) == [.hot], "trial \(trial.number)")
             let changes = restarts.first?.changes ?? []
             let sampled = try #require(trial.parameters["learning_rate"]?.number)
             #expect(changes.map(\.name) == ["learning_rate"] && changes.first?.to == sampled / 2, "\(changes)")
@@ -56,6 +58,8 @@ extension StudyRunnerTests {
             #expect(resumedSteps == [30, 40, 50, 60], "the new incarnation went on from step 20, not from 0")
             // Every line the script wrote was a valid event: no protocol warning in the timeline.
             #expect(try await store.events(of: trial).filter { $0.kind.hasPrefix("trainer") }.map(\.detail) == [])
+            let leftovers = try FileManager.default.subpathsOfDirectory(atPath: "\(directory)/runs").filter { $0.hasSuffix(".npy") }
+            #expect(leftovers == [], "attention files the tuner read are deleted")
         }
     }
 }

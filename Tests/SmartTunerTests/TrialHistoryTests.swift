@@ -28,7 +28,7 @@ struct TrialHistoryTests {
     }
 
     func restartCheckpoint(_ record: TrialRecord) -> String? {
-        for case .restarted(_, _, _, let checkpoint, _) in record.timeline { return checkpoint }
+        for case .restarted(_, _, _, let checkpoint, _, _) in record.timeline { return checkpoint }
         return nil
     }
 

@@ -58,7 +58,7 @@ struct TrialSupervisorTests {
 
     func firstRestart(_ record: TrialRecord) -> (changes: [ParameterChange], checkpoint: String?)? {
         for event in record.timeline {
-            if case .restarted(_, _, let changes, let checkpoint, _) = event { return (changes, checkpoint) }
+            if case .restarted(_, _, let changes, let checkpoint, _, _) = event { return (changes, checkpoint) }
         }
         return nil
     }

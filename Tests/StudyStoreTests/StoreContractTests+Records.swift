@@ -18,7 +18,7 @@ extension StoreContractTests {
         let changes = [ParameterChange(name: "learning_rate", from: 0.01, to: 0.005)]
         try await store.recordRestart(trials[0], in: study, previousGeneration: 0, restart: StoredRestart(
             generation: 1, cause: .gradientExplosion, evidence: "grad norm 1e6 over 5 steps", changes: changes, checkpoint: "/c10",
-            backoffSeconds: 2.5), hyperparameters: ["learning_rate": 0.005])
+            backoffSeconds: 2.5, kind: .hot), hyperparameters: ["learning_rate": 0.005])
         try await store.finish(trials[0], in: study, generation: 1, state: .complete, value: 0.5,
                                outcome: .supervised(.completed(.budget)), summaryJSON: nil)
         try await store.finish(trials[1], in: study, generation: 0, state: .failed, value: nil,
@@ -32,7 +32,7 @@ extension StoreContractTests {
         #expect(read[0].generation == 1 && read[0].hyperparameters == ["learning_rate": 0.005])
         let restarts = try await store.restarts(of: read[0])
         #expect(restarts == [StoredRestart(generation: 1, cause: .gradientExplosion, evidence: "grad norm 1e6 over 5 steps",
-                                           changes: changes, checkpoint: "/c10", backoffSeconds: 2.5)])
+                                           changes: changes, checkpoint: "/c10", backoffSeconds: 2.5, kind: .hot)])
     }
 
     @Test("checkpoints keep their step, digest, evaluation and finiteness; only good ones read back good", arguments: StoreBackend.all)

@@ -118,11 +118,13 @@ struct BrokenFileTests {
         let connection = try SQLiteConnection(path: path, create: false)
         try connection.execute("""
             ALTER TABLE smarttuner_trials DROP COLUMN quality_json; ALTER TABLE smarttuner_checkpoints DROP COLUMN weights_finite;
+            ALTER TABLE smarttuner_restarts DROP COLUMN kind;
             UPDATE smarttuner_schema SET version = 1
             """)
         let old = try SQLiteStudyStore(path: path, readOnly: true)
         let read = try old.trials(of: try old.study(named: "s"))
         #expect(read.count == 1 && read[0].intermediate == [10: 0.5] && read[0].quality.isEmpty)
+        #expect(try old.restarts(of: read[0]).isEmpty)
         let migrated = try SQLiteStudyStore(path: path)
         let reopened = try migrated.study(named: "s")
         try await migrated.report(trial, in: reopened, generation: 0, values: [(20, 0.25)], lastStep: 20, quality: ["focus_rate": 0.8])

@@ -34,7 +34,7 @@ struct SmartRestartFixtureTests {
             return
         }
         #expect(reason == .budget || reason == .overfitting)
-        guard case .restarted(_, _, let changes, let checkpoint, _) = trial.record.timeline.first(where: { $0.kind.hasPrefix("restarted") })
+        guard case .restarted(_, _, let changes, let checkpoint, _, _) = trial.record.timeline.first(where: { $0.kind.hasPrefix("restarted") })
         else { Issue.record("no restart"); return }
         #expect(changes.contains(ParameterChange(name: "guided_attention_weight", from: 0, to: 1)))
         #expect(checkpoint == nil, "never aligned: the restart starts from scratch")

@@ -36,6 +36,30 @@ struct NumpyArrayTests {
         #expect(array.values == values.map(Float.init))
     }
 
+    @Test("float16 attention and integer token indices (what the Python client writes) are read, whatever numpy's byte order")
+    func halfAndIntegers() throws {
+        let path = Scratch.path("np", suffix: "")
+        defer { for suffix in ["-h.npy", "-i.npy", "-b.npy"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let script = """
+            import numpy as np, sys
+            p = sys.argv[1]
+            np.save(p + "-h.npy", (np.arange(6, dtype=np.float32).reshape(2, 3) / 8).astype(np.float16))
+            np.save(p + "-i.npy", np.array([[0, 1, 2], [5, -1, 70000]], dtype=np.int64))
+            np.save(p + "-b.npy", np.array([1, 300, 2], dtype='>i2'))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, path]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        let half = try NumpyArray(npy: try Data(contentsOf: URL(fileURLWithPath: path + "-h.npy")))
+        #expect(half.shape == [2, 3] && half.values == [0, 0.125, 0.25, 0.375, 0.5, 0.625])
+        let integers = try NumpyArray(npy: try Data(contentsOf: URL(fileURLWithPath: path + "-i.npy")))
+        #expect(integers.values == [0, 1, 2, 5, -1, 70_000])
+        #expect(try NumpyArray(npy: try Data(contentsOf: URL(fileURLWithPath: path + "-b.npy"))).values == [1, 300, 2])
+    }
+
     @Test("a file NumPy itself wrote is read (when Python and NumPy are present, as scripts/test.sh ensures)")
     func realNumpyFile() throws {
         let path = Scratch.path("np", suffix: ".npy")
@@ -55,7 +79,9 @@ struct NumpyArrayTests {
     func malformed() {
         let cases: [(Data, String)] = [
             (Data("hello".utf8), "not a NumPy"),
-            (Self.npy([1, 2], shape: [2], descr: "<i4"), "float32 or float64"),
+            (Self.npy([1, 2], shape: [2], descr: "<c8"), "float16, float32 or float64"),
+            (Self.npy([1, 2], shape: [2], descr: "<f1"), "not supported"),
+            (Self.npy([], shape: [1 << 40, 1 << 40]), "more than can be addressed"),
             (Self.npy([1, 2, 3, 4], shape: [2, 2], fortran: true), "Fortran"),
             (Self.npy([1, 2, 3], shape: [2, 2]), "needs 16"),
             (Data([0x93] + Array("NUMPY".utf8) + [9, 0, 0, 0]), "version 9"),

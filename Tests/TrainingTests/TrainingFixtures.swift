@@ -38,6 +38,7 @@ final class EventLog: Sendable {
             case .heartbeat: return "heartbeat"
             case .log: return "log"
             case .finished(let step): return "finished\(step)"
+            case .restarted(let generation, _): return "restarted\(generation)"
             }
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestScratch
+import Randomness
 
 @testable import Training
 
@@ -9,7 +10,11 @@ struct WorkerProtocolTests {
     @Test("every event round-trips through one JSON line, non-finite numbers included")
     func roundTrip() throws {
         let events: [TrainingEvent] = [
-            .hello(protocolVersion: 1, trainer: "tiny"),
+            .hello(WorkerHello(protocolVersion: 1, trainer: "tiny")),
+            .hello(WorkerHello(protocolVersion: 2, trainer: "train.py", capabilities: [.hotRestart, .attentionFiles])),
+            .restarted(generation: 2, step: 40),
+            .validation(ValidationMetrics(step: 5, losses: ["total": 1], samples: [],
+                                          attentionFiles: AttentionBatchFiles(attention: "/x/a.npy", frames: [3], tokens: [2], gateLogits: "/x/g.npy"))),
             .step(StepMetrics(step: 3, losses: ["total": .nan, "mel": .infinity], gradNorm: -.infinity, learningRate: 0.001, throughput: 10)),
             .validation(ValidationMetrics(step: 3, losses: ["total": 0.5], samples: [
                 AttentionSample(frames: 2, tokens: 2, attention: [1, 0, 0, 1], gateLogits: [-1, 1], trueAlignment: [0, 1]),
@@ -67,11 +72,65 @@ struct WorkerProtocolTests {
         #expect(throws: WorkerProtocol.DecodingError.self) { try WorkerProtocol.decode(Data(line.utf8)) }
     }
 
-    @Test("commands round-trip; unknown ones are nil")
+    @Test("commands round-trip, restart with its whole request; unknown and malformed ones are nil")
     func commands() {
-        #expect(WorkerProtocol.decodeCommand(WorkerProtocol.encode(.stop)) == .stop)
-        #expect(WorkerProtocol.decodeCommand(WorkerProtocol.encode(.checkpoint)) == .checkpoint)
-        #expect(WorkerProtocol.decodeCommand(Data(#"{"command":"dance"}"#.utf8)) == nil)
+        var request = TrainRequest(trialID: "t3", generation: 2, hyperparameters: ["learning_rate": 5e-4], steps: 90, checkpointDirectory: "/r/g2",
+                                   resumeCheckpoint: "/r/g1/c-40.pt")
+        request.resumeStep = 40
+        for command: WorkerProtocol.Command in [.stop, .checkpoint, .pause, .restart(request)] {
+            #expect(WorkerProtocol.decodeCommand(WorkerProtocol.encode(command)) == command)
+        }
+        for line in [#"{"command":"dance"}"#, #"{"command":"restart"}"#, #"{"command":"restart","request":{"steps":3}}"#, "[1]", "{"] {
+            #expect(WorkerProtocol.decodeCommand(Data(line.utf8)) == nil, "\(line)")
+        }
+    }
+
+    @Test("a version-2 hello keeps the capabilities this build knows and drops the rest; an unknown version is refused")
+    func hello() throws {
+        let line = #"{"type": "hello", "protocol": 2, "trainer": "train.py", "capabilities": ["hot_restart", "telepathy"]}"#
+        #expect(try WorkerProtocol.decode(Data(line.utf8)) == .hello(WorkerHello(protocolVersion: 2, trainer: "train.py", capabilities: [.hotRestart])))
+        #expect(try WorkerProtocol.decode(Data(#"{"type": "hello", "protocol": 1, "trainer": "old"}"#.utf8)) == .hello(WorkerHello(protocolVersion: 1, trainer: "old")))
+        #expect(throws: WorkerProtocol.DecodingError.self) { try WorkerProtocol.decode(Data(#"{"type": "hello", "protocol": 3}"#.utf8)) }
+    }
+
+    @Test("a validation needs inline samples or attention files")
+    func validationNeedsAttentionOrFiles() throws {
+        #expect(throws: WorkerProtocol.DecodingError.self) {
+            try WorkerProtocol.decode(Data(#"{"type": "validation", "step": 1, "losses": {"total": 1}}"#.utf8))
+        }
+        let line = #"{"type": "validation", "step": 1, "losses": {"total": 1}, "attention_files": {"attention": "a.npy", "frames": [2], "tokens": [2]}}"#
+        guard case .validation(let validation) = try WorkerProtocol.decode(Data(line.utf8)) else { Issue.record("not a validation"); return }
+        #expect(validation.samples.isEmpty && validation.attentionFiles?.attention == "a.npy")
+    }
+
+    @Test("the decoder survives random bytes, truncated events and mutated lines: each is an event or a DecodingError, never a crash")
+    func fuzz() throws {
+        let valid = [
+            #"{"type":"hello","protocol":2,"trainer":"t","capabilities":["hot_restart","attention_files"]}"#,
+            #"{"type":"step","step":7,"losses":{"total":NaN,"mel":0.25},"grad_norm":Infinity,"learning_rate":0.001,"throughput":1}"#,
+            #"{"type":"validation","step":30,"losses":{"total":0.3},"samples":[{"frames":2,"tokens":2,"attention":[1,0,0,1],"gate_logits":[-1,1],"true_alignment":[0,1]}]}"#,
+            #"{"type":"validation","step":30,"losses":{"total":0.3},"attention_files":{"attention":"/a.npy","frames":[2,3],"tokens":[2,2],"true_alignment":"/t.npy"}}"#,
+            #"{"type":"checkpoint","step":3,"path":"/c","sha256":"ab","weights_finite":true}"#,
+            #"{"type":"restarted","generation":2,"step":40}"#, #"{"type":"finished","step":9}"#,
+        ]
+        var random = SplitMix64(seed: 13)
+        var decoded = 0
+        for round in 0..<4_000 {
+            var bytes = Array(valid[round % valid.count].utf8)
+            switch round % 4 {
+            case 0: bytes = Array(bytes.prefix(Int(random.next() % UInt64(bytes.count))))            // truncated mid-line
+            case 1: for _ in 0..<3 { bytes[Int(random.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: random.next()) }
+            case 2: bytes = (0..<Int(random.next() % 200)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            default: bytes.insert(contentsOf: Array(#"{"x":"#.utf8), at: Int(random.next() % UInt64(bytes.count)))
+            }
+            do {
+                _ = try WorkerProtocol.decode(bytes)
+                decoded += 1
+            } catch is WorkerProtocol.DecodingError {
+            }
+            _ = WorkerProtocol.decodeCommand(bytes)
+        }
+        #expect(decoded < 4_000)
     }
 
     @Test("fault plans parse, print, scope to incarnations, and random schedules are seeded")

@@ -38,7 +38,10 @@ actor QualityActor {
         }
     }
 
-    private func judge(_ validation: ValidationMetrics) throws -> JudgeInput {
+    private func judge(_ reported: ValidationMetrics) throws -> JudgeInput {
+        // Attention files a process trainer has not read already (an in-process trainer's) are
+        // read here and left where they are.
+        let validation = reported.resolvingAttentionFiles(deletingWithin: nil)
         let loss: Double
         switch objective.validationLoss(of: validation.losses) {
         case .success(let value): loss = value

@@ -130,7 +130,7 @@ actor TrainerActor {
             record.recordCheckpoint(checkpoint, generation: request.generation)
         case .log(let level, let message):
             keep(level: level, message: message)
-        case .hello, .heartbeat, .finished:
+        case .hello, .heartbeat, .finished, .restarted:
             break
         }
     }

@@ -16,8 +16,10 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
     case checkpoint(Checkpoint)
     /// An incarnation failed.
     case failed(generation: Int, cause: FailureCause, evidence: Evidence)
-    /// Smart restart: the next incarnation's changes, resume point and delay.
-    case restarted(generation: Int, cause: FailureCause, changes: [ParameterChange], checkpoint: String?, backoff: Duration)
+    /// Smart restart: the next incarnation's changes, resume point and delay, and whether it
+    /// continues in the same worker process (hot) or a new one (cold).
+    case restarted(generation: Int, cause: FailureCause, changes: [ParameterChange], checkpoint: String?, backoff: Duration,
+                   kind: RestartKind = .cold)
     /// The trainer said something worth keeping: a `log` line at level warning or above, or a
     /// protocol line it wrote that could not be read (level `warning`, from the tuner).
     case trainerMessage(generation: Int, level: String, message: String)
@@ -33,8 +35,8 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
         case .firstAlignment(let generation, let step): return "first alignment g\(generation) at step \(step)"
         case .checkpoint(let checkpoint): return "checkpoint g\(checkpoint.generation) step \(checkpoint.step)\(checkpoint.good ? "" : " (not good)")"
         case .failed(let generation, let cause, let evidence): return "failed g\(generation): \(cause.words): \(evidence.summary)"
-        case .restarted(let generation, let cause, let changes, let checkpoint, _):
-            return "restarted g\(generation) after \(cause.words): "
+        case .restarted(let generation, let cause, let changes, let checkpoint, _, let kind):
+            return "restarted g\(generation) (\(kind.words)) after \(cause.words): "
                 + (changes.isEmpty ? "no parameter changes" : changes.map(\.description).joined(separator: ", "))
                 + (checkpoint.map { " from \(fileName($0))" } ?? " from scratch")
         case .trainerMessage(let generation, let level, let message): return "trainer g\(generation) \(level): \(message)"
@@ -47,7 +49,7 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
     public var generation: Int? {
         switch self {
         case .started(let generation, _, _), .quality(let generation, _, _, _, _), .firstAlignment(let generation, _),
-             .failed(let generation, _, _), .restarted(let generation, _, _, _, _), .trainerMessage(let generation, _, _):
+             .failed(let generation, _, _), .restarted(let generation, _, _, _, _, _), .trainerMessage(let generation, _, _):
             return generation
         case .checkpoint(let checkpoint):
             return checkpoint.generation
@@ -64,7 +66,7 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
         case .firstAlignment: return "firstAlignment"
         case .checkpoint: return "checkpoint"
         case .failed(_, let cause, _): return "failed(\(cause.rawValue))"
-        case .restarted(_, let cause, _, _, _): return "restarted(\(cause.rawValue))"
+        case .restarted(_, let cause, _, _, _, _): return "restarted(\(cause.rawValue))"
         case .trainerMessage(_, let level, _): return "trainer(\(level))"
         case .finished(let outcome): return "finished(\(outcome.kind))"
         }

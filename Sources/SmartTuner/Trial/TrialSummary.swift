@@ -19,9 +19,11 @@ public struct TrialSummary: Sendable, Codable {
         public let checkpoint: String?
         /// The backoff waited, in seconds.
         public let backoffSeconds: Double
+        /// Whether it continued in the same worker process.
+        public let kind: RestartKind
 
         enum CodingKeys: String, CodingKey {
-            case generation, cause, evidence, changes, checkpoint
+            case generation, cause, evidence, changes, checkpoint, kind
             case backoffSeconds = "backoff_seconds"
         }
     }
@@ -74,9 +76,9 @@ public struct TrialSummary: Sendable, Codable {
             switch event {
             case .failed(let generation, _, let evidence):
                 failures[generation] = evidence
-            case .restarted(let generation, let cause, let changes, let checkpoint, let backoff):
+            case .restarted(let generation, let cause, let changes, let checkpoint, let backoff, let kind):
                 restarts.append(Restart(generation: generation, cause: cause, evidence: failures[generation - 1]?.summary ?? "",
-                                        changes: changes, checkpoint: checkpoint, backoffSeconds: backoff.seconds))
+                                        changes: changes, checkpoint: checkpoint, backoffSeconds: backoff.seconds, kind: kind))
                 for change in changes { parameters[change.name] = change.to }
             case .firstAlignment(_, let step):
                 firstAligned = firstAligned ?? step

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Supervision
 import Alignment
 import Training
@@ -17,6 +18,10 @@ public final class TrialSupervisor: Sendable {
     /// The generation of the first incarnation this supervisor runs (more than 0 when a trial
     /// taken over from a dead process resumes); the runtime's incarnations count from 0.
     private let firstGeneration: Int
+    /// The trainer kept across incarnations when it can restart in place (its worker
+    /// outlives a failed incarnation); `nil` until the first incarnation, and for trainers that
+    /// start afresh each time.
+    private let persistentTrainer = Mutex<(any InPlaceRestartableTrainer)?>(nil)
 
     /// Creates the supervisor of one trial. Checkpoints go under
     /// `request.checkpointDirectory/g<generation>`.
@@ -45,11 +50,18 @@ public final class TrialSupervisor: Sendable {
         do {
             try await supervisor.run()
         } catch let escalation as SupervisorEscalation {
-            if case .escalated? = record.outcome { throw escalation }
+            if case .escalated? = record.outcome {
+                await endWorker()
+                throw escalation
+            }
             record.finish(.failed(cause: .crash, evidence: Evidence(
                 "the trial's supervision gave up after its judges failed repeatedly (child '\(escalation.childID)'): "
                     + (escalation.causes.last.map(\.description) ?? "no cause recorded"))))
+        } catch {
+            await endWorker()
+            throw error
         }
+        await endWorker()
         record.finish(.completed(reason: .stopped, step: record.lastStep))   // (when nothing else ended it)
         return record.outcome ?? .completed(reason: .stopped, step: record.lastStep)
     }
@@ -93,7 +105,7 @@ public final class TrialSupervisor: Sendable {
         ) { [self] incarnation in
             signals.advance(to: incarnation.generation)
             let request = self.request(for: incarnation)
-            let trainer = Self.watchMemory(of: configuration.makeTrainer(request), request: request,
+            let trainer = Self.watchMemory(of: self.trainer(for: request), request: request,
                                            configuration: configuration, signals: signals.sender(generation: incarnation.generation))
             defer { if let memory = configuration.memory { Task { await memory.release(trial: request.trialID) } } }
             let actor = TrainerActor(
@@ -115,6 +127,23 @@ public final class TrialSupervisor: Sendable {
             children: [AnyChildSpec(quality), AnyChildSpec(earlyStop), AnyChildSpec(trainer)])
     }
 
+    /// The trainer of an incarnation: the one kept from the first when it can restart in place,
+    /// else a new one.
+    private func trainer(for request: TrainRequest) -> any Trainer {
+        persistentTrainer.withLock { kept in
+            if let kept { return kept }
+            let made = configuration.makeTrainer(request)
+            kept = made as? any InPlaceRestartableTrainer
+            return made
+        }
+    }
+
+    /// Ends the kept trainer's worker (the trial is over), never cut short by cancellation.
+    private func endWorker() async {
+        guard let trainer = persistentTrainer.withLock({ $0 }) else { return }
+        await Task { await trainer.endWorker() }.value
+    }
+
     /// The request of an incarnation: the decider's, or — after a restart the trainer did not
     /// cause (its quality analysis or judge failed) — the same request resumed from the newest
     /// good checkpoint that leaves no validation unjudged.
@@ -123,7 +152,9 @@ public final class TrialSupervisor: Sendable {
         let generation = firstGeneration + incarnation.generation
         if request.generation != generation {
             request.generation = generation
-            request.resumeCheckpoint = record.checkpoint(for: .lastGoodCheckpoint, failureStep: record.judgedThrough + 1)?.path
+            let checkpoint = record.checkpoint(for: .lastGoodCheckpoint, failureStep: record.judgedThrough + 1)
+            request.resumeCheckpoint = checkpoint?.path
+            request.resumeStep = checkpoint?.step
         }
         request.checkpointDirectory = directory(generation: generation)
         if let budget = configuration.memoryBudgetMiB { request.memoryBudgetMiB = Int(budget) }
@@ -183,8 +214,14 @@ public final class TrialSupervisor: Sendable {
         next.generation = generation + 1
         next.hyperparameters = plan.hyperparameters
         next.resumeCheckpoint = checkpoint?.path
+        next.resumeStep = checkpoint?.step
+        // A worker that can restart in place does so after a failure of the numbers; a crash, a
+        // hang or running out of memory gets a new process (DESIGN §4, docs/protocol.md).
+        let kept = persistentTrainer.withLock { $0 }
+        let inPlace = trial.cause.allowsHotRestart && (kept?.canRestartInPlace ?? false)
+        kept?.prepareNextIncarnation(inPlace: inPlace)
         record.append(.restarted(generation: next.generation, cause: trial.cause, changes: plan.changes,
-                                 checkpoint: checkpoint?.path, backoff: context.proposedDelay))
+                                 checkpoint: checkpoint?.path, backoff: context.proposedDelay, kind: inPlace ? .hot : .cold))
         return .restart(input: next, after: context.proposedDelay)
     }
 }

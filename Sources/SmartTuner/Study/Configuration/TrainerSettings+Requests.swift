@@ -26,13 +26,14 @@ extension TrainerSettings {
     /// The request of a trial's incarnation: fixed values, then the trial's hyperparameters;
     /// for the built-in model every default is filled in so that every restart rule can adjust it.
     func request(trialID: String, study: String, number: Int, generation: Int, hyperparameters: [String: Double],
-                 resume: String?) -> TrainRequest {
+                 resume: Checkpoint?) -> TrainRequest {
         var values = fixed.merging(hyperparameters) { $1 }
         if case .builtin = kind, let complete = try? TacotronHyperparameters(values).values { values = complete }
         let base = ((directory as NSString).appendingPathComponent(study) as NSString).appendingPathComponent("trial-\(number)")
         var request = TrainRequest(trialID: trialID, generation: generation, hyperparameters: values, steps: steps,
                                    validationInterval: validationInterval, checkpointInterval: checkpointInterval,
-                                   checkpointDirectory: base, resumeCheckpoint: resume)
+                                   checkpointDirectory: base, resumeCheckpoint: resume?.path)
+        request.resumeStep = resume?.step
         if case .builtin = kind {
             request.builtin = BuiltinOptions(corpus: corpus == .standard ? nil : corpus, corpusSeed: corpusSeed)
         }

@@ -38,7 +38,7 @@ public struct FinalTraining: Sendable {
         var request = settings.trainer.request(trialID: "\(settings.name)-final", study: settings.name, number: best.number,
                                                generation: generation,
                                                hyperparameters: checkpoint?.hyperparameters ?? best.trainingHyperparameters,
-                                               resume: checkpoint?.checkpoint.path)
+                                               resume: checkpoint?.checkpoint)
         request.steps = steps
         request.checkpointDirectory = directory
         return request

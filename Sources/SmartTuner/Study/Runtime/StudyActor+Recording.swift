@@ -38,10 +38,10 @@ extension StudyActor {
                 write(trialID: trialID, event: event) { store in
                     try await store.report(trial, in: study, generation: generation, progress: progress, now: now)
                 }
-            case .restarted(let next, let cause, let changes, let checkpoint, let backoff):
+            case .restarted(let next, let cause, let changes, let checkpoint, let backoff, let kind):
                 for change in changes { entry.hyperparameters[change.name] = change.to }
                 let restart = StoredRestart(generation: next, cause: cause, evidence: entry.lastFailure?.summary ?? cause.words,
-                                            changes: changes, checkpoint: checkpoint, backoffSeconds: backoff.seconds)
+                                            changes: changes, checkpoint: checkpoint, backoffSeconds: backoff.seconds, kind: kind)
                 let events = entry.pendingEvents + [StoredEvent(generation: next, at: stamp, kind: event.kind, detail: event.description)]
                 let hyperparameters = entry.hyperparameters
                 entry.pendingEvents = []

@@ -116,7 +116,7 @@ public final class StudyRunner: Service, Sendable {
     private func run(_ trial: StoredTrial, resume: Checkpoint?, takenOver: [Checkpoint]?) async throws {
         let id = study.trialID(trial)
         let request = settings.trainer.request(trialID: id, study: settings.name, number: trial.number, generation: trial.generation,
-                                               hyperparameters: trial.hyperparameters, resume: resume?.path)
+                                               hyperparameters: trial.hyperparameters, resume: resume)
         onEvent?(.trialStarted(number: trial.number, parameters: trial.parameters, generation: trial.generation,
                                resumedFrom: resume?.path, takenOver: takenOver != nil))
         let study = self.study, onEvent = self.onEvent, number = trial.number
