@@ -141,6 +141,6 @@ let package = Package(
         .testTarget(
             name: "SmartTunerTests", dependencies: ["SmartTuner", "TinyTacotron", "Randomness", "TestScratch"],
             // The scripted Python trainer is run from its source path, not bundled.
-            exclude: ["Support/bad_report_trainer.py"], swiftSettings: strictSwift6),
+            exclude: ["Support/bad_report_trainer.py", "Support/bad_file_trainer.py"], swiftSettings: strictSwift6),
     ]
 )

@@ -95,6 +95,13 @@ public struct ProcessTrainer: InPlaceRestartableTrainer {
                     }
                     awaitingRestart = false
                 }
+                if !hot && !watch.greeted {
+                    watch.greet()
+                    if case .hello = event {} else {
+                        // Version 1 asks for a hello first; a script without one is read as version 1.
+                        try await emit(.log(level: "warning", message: "protocol: the trainer's first line was not a hello; it is read as protocol version 1 (send {\"type\": \"hello\", \"protocol\": 2, …} first)"))
+                    }
+                }
                 let delivered = Self.resolvingFiles(event, directory: request.checkpointDirectory)
                 watch.record(delivered)
                 try await emit(delivered)
@@ -216,9 +223,11 @@ final class WorkerSlot: Sendable {
 
 /// What one incarnation saw of its worker.
 final class IncarnationWatch: Sendable {
-    private let state = Mutex<(lastStep: Int, finished: Bool, hung: Bool, problems: Int)>((0, false, false, 0))
+    private let state = Mutex<(lastStep: Int, finished: Bool, hung: Bool, problems: Int, greeted: Bool)>((0, false, false, 0, false))
 
     func markHang() { state.withLock { $0.hung = true } }
+    func greet() { state.withLock { $0.greeted = true } }
+    var greeted: Bool { state.withLock { $0.greeted } }
     func countProblem() { state.withLock { $0.problems += 1 } }
 
     func record(_ event: TrainingEvent) {

@@ -58,4 +58,60 @@ extension StudyCommandTests {
         let rows = try runSmartTuner(["trials", "--config", config], in: directory, ceiling: .seconds(60))
         #expect(rows.output.components(separatedBy: "failed: trainer fault").count == 4, "\(rows.output)")
     }
+
+    /// `Support/bad_file_trainer.py`: version-2 reports gone wrong, one kind per trial.
+    static let badFileTrainer = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Support/bad_file_trainer.py").path
+
+    @Test("a script on the client naming a missing attention file, a file that is not .npy, or lengths outside its batch ends as a trainer fault naming it; one that dies mid-line is a crash with the broken line on record (through the CLI)",
+          .timeLimit(.minutes(10)))
+    func badAttentionFiles() async throws {
+        let directory = try scratchDirectory()
+        let config = "\(directory)/bad.yaml"
+        try """
+            study:
+              name: files
+              storage: \(directory)/study.db
+              trials: 4
+              parallelism: 2
+              seed: 2
+              sampler: {type: random}
+              pruner: {type: none}
+            trainer:
+              type: command
+              command: [python3, \(Self.badFileTrainer)]
+              steps: 20
+              validation_interval: 10
+              checkpoint_interval: 0
+              directory: \(directory)/runs
+            search_space:
+              learning_rate: {type: float, low: 0.001, high: 0.01, log: true}
+            restart:
+              max_restarts_per_trial: 1
+            early_stop:
+              alignment_deadline: 0
+              patience: 0
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let run = try runSmartTuner(["optimize", "--config", config, "--json"], in: directory, ceiling: .seconds(300))
+        #expect(run.status == 0, "the study finishes: \(run.errors.suffix(600))")
+        let store = try await openStore("\(directory)/study.db", readOnly: true)
+        let trials = try await store.trials(of: try await store.study(named: "files"))
+        #expect(trials.count == 4 && trials.allSatisfy { $0.state == .failed }, "\(trials.map(\.state))")
+        let expected = ["v10.missing.npy cannot be read", "v10.junk.npy: not a NumPy .npy file",
+                        "attention.npy: length 5 frames × 2 tokens is outside the padded 3 × 2"]
+        for trial in trials {
+            let events = try await store.events(of: trial)
+            let finished = events.last { $0.kind == "finished" }?.detail ?? ""
+            if trial.number % 4 == 3 {
+                #expect(trial.outcome == .supervised(.failed(.crash)), "trial \(trial.number): \(finished)")
+                #expect(finished.contains("status 9"), "\(finished)")
+                #expect(events.contains { $0.detail.contains("skipped a line that is not a valid event") }, "\(events.map(\.detail))")
+            } else {
+                #expect(trial.outcome == .supervised(.failed(.trainerFault)), "trial \(trial.number): \(finished)")
+                #expect(try await store.restarts(of: trial).isEmpty)
+                #expect(finished.contains("validation at step 10") && finished.contains(expected[trial.number % 4]),
+                        "trial \(trial.number) names the step and the file: \(finished)")
+            }
+        }
+    }
 }

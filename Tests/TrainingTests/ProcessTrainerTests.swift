@@ -118,6 +118,18 @@ struct ProcessTrainerTests {
         #expect(warnings == reported.map { "protocol: \($0)" })
     }
 
+    @Test("a script whose first line is not a hello is read as version 1, with a warning that says what to send")
+    func noHello() async throws {
+        let log = EventLog()
+        try await script("""
+            echo '{"type":"step","step":1,"losses":{"total":1},"grad_norm":1,"learning_rate":0.1,"throughput":1}'
+            echo '{"type":"finished","step":1}'
+            """).train(try workerRequest(), control: TrainerControl()) { log.append($0) }
+        #expect(log.kinds == ["log", "step1", "finished1"])
+        guard case .log("warning", let message) = log.events.first else { Issue.record("no warning"); return }
+        #expect(message.contains("not a hello") && message.contains(#""protocol": 2"#))
+    }
+
     @Test("exit statuses and signals are classified; stderr is kept for the record")
     func exits() async throws {
         let exited = await #expect(throws: TrainerFailure.self) {
