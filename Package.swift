@@ -29,6 +29,10 @@ let package = Package(
     products: [
         .library(name: "SmartTuner", targets: ["SmartTuner"]),
         .library(name: "Supervision", targets: ["Supervision"]),
+        // For the benchmarks package (TinyTacotron and SplitMix64 are imported by name, not
+        // re-exported by SmartTuner).
+        .library(name: "TinyTacotron", targets: ["TinyTacotron"]),
+        .library(name: "Randomness", targets: ["Randomness"]),
         .executable(name: "smart-tuner", targets: ["smart-tuner"]),
     ],
     dependencies: [

@@ -41,6 +41,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SmartTuner", package: rootPackage),
+                .product(name: "TinyTacotron", package: rootPackage),
             ],
             path: "Benchmarks/TinyTacotronBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],

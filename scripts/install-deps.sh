@@ -3,7 +3,7 @@
 # Safe to run repeatedly; needs root (or sudo) only when something must be installed.
 set -euo pipefail
 
-packages=(libsqlite3-dev libopenblas-dev libcurl4-openssl-dev pkg-config)
+packages=(libsqlite3-dev libopenblas-dev libcurl4-openssl-dev pkg-config espeak-ng)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -2,6 +2,7 @@ import Benchmark
 import Foundation
 import Logging
 import SmartTuner
+import TinyTacotron
 
 // The built-in model's training step: batch 16, default sizes (120 961 parameters), one
 // OpenBLAS thread, the default synthetic corpus. Compare with Benchmarks/pytorch_tinytacotron.py,

@@ -8,7 +8,7 @@ public enum RestartKind: String, Sendable, Hashable, Codable, CaseIterable {
     case cold
 
     /// The kind in words.
-    public var words: String { self == .hot ? "hot, same process" : "cold, new process" }
+    public var words: String { self == .hot ? "hot, same process" : "cold, fresh trainer" }
 }
 
 extension FailureCause {
