@@ -96,10 +96,15 @@ public struct ProcessTrainer: InPlaceRestartableTrainer {
                     awaitingRestart = false
                 }
                 if !hot && !watch.greeted {
-                    watch.greet()
-                    if case .hello = event {} else {
-                        // Version 1 asks for a hello first; a script without one is read as version 1.
-                        try await emit(.log(level: "warning", message: "protocol: the trainer's first line was not a hello; it is read as protocol version 1 (send {\"type\": \"hello\", \"protocol\": 2, …} first)"))
+                    switch event {
+                    case .hello:
+                        watch.greet()
+                    case .heartbeat, .log:
+                        break   // (long start-up work may come before the hello)
+                    default:
+                        // A report before any hello: the script is read as version 1.
+                        watch.greet()
+                        try await emit(.log(level: "warning", message: "protocol: the trainer reported before saying hello; it is read as protocol version 1 (send {\"type\": \"hello\", \"protocol\": 2, …} first)"))
                     }
                 }
                 let delivered = Self.resolvingFiles(event, directory: request.checkpointDirectory)

@@ -118,7 +118,7 @@ struct ProcessTrainerTests {
         #expect(warnings == reported.map { "protocol: \($0)" })
     }
 
-    @Test("a script whose first line is not a hello is read as version 1, with a warning that says what to send")
+    @Test("a script that reports before saying hello is read as version 1, with a warning that says what to send")
     func noHello() async throws {
         let log = EventLog()
         try await script("""
@@ -127,7 +127,7 @@ struct ProcessTrainerTests {
             """).train(try workerRequest(), control: TrainerControl()) { log.append($0) }
         #expect(log.kinds == ["log", "step1", "finished1"])
         guard case .log("warning", let message) = log.events.first else { Issue.record("no warning"); return }
-        #expect(message.contains("not a hello") && message.contains(#""protocol": 2"#))
+        #expect(message.contains("before saying hello") && message.contains(#""protocol": 2"#))
     }
 
     @Test("exit statuses and signals are classified; stderr is kept for the record")

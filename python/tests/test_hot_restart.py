@@ -115,3 +115,25 @@ with trial.busy("loading"):
     t.until("log", message="busy")
     t.until("heartbeat")
     t.until("heartbeat")
+
+
+def test_start_up_lines_before_the_loop_leave_the_hello_to_declare_hot_restart(tuner):
+    t = tuner("""
+import smart_tuner
+trial = smart_tuner.connect()
+with trial.busy("loading"):
+    trial.log("loading the corpus", level="info")
+
+@trial.on_restart
+def restart(request):
+    pass
+
+for step in trial.training_steps():
+    trial.step(step, 1.0)
+""", steps=1)
+    first = t.next()
+    assert first["type"] == "log"
+    hello = t.until("hello")
+    assert hello["capabilities"] == ["attention_files", "hot_restart"]
+    t.close_stdin()
+    assert t.wait() == 0
