@@ -83,7 +83,16 @@ struct BuiltinTrainerTests {
         let running = Task {
             try await trainer.train(TrainingFixtures.request(faults: try FaultPlan(parsing: "hang@3")), control: TrainerControl()) { log.append($0) }
         }
-        while !log.kinds.contains("step2") { try await Task.sleep(for: .milliseconds(5)) }
+        // Waits for step 2 itself, with a ceiling that fails the test rather than hanging it.
+        let ceiling = ContinuousClock.now + .seconds(120)
+        while !log.kinds.contains("step2") {
+            guard ContinuousClock.now < ceiling else {
+                running.cancel()
+                Issue.record("no step 2 within 120 s: \(log.kinds)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
         try await Task.sleep(for: .milliseconds(100))
         #expect(!log.kinds.contains("step3"))
         running.cancel()
