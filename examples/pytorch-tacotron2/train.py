@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))  # the client, also
 import smart_tuner  # noqa: E402
 
 started = time.monotonic()
-trial = smart_tuner.connect(defaults={"learning_rate": 2e-3, "batch_size": 16, "guided_attention_weight": 5.0,
+trial = smart_tuner.connect(defaults={"learning_rate": 2e-3, "batch_size": 16, "guided_attention_weight": 20.0,
                                       "grad_clip": 1.0}, steps=400, validation_interval=50, checkpoint_interval=100)
 with trial.busy("importing torch and loading the corpus"):
     import torch  # noqa: E402
