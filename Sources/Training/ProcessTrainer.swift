@@ -112,7 +112,6 @@ public struct ProcessTrainer: InPlaceRestartableTrainer {
                 try await emit(delivered)
                 if case .finished = delivered, worker.canRestartInPlace { return }
             case .problem(let text):
-                watch.countProblem()
                 problem?(text)
                 try await emit(.log(level: "warning", message: "protocol: \(text)"))
             case .exited(let status):
@@ -228,12 +227,11 @@ final class WorkerSlot: Sendable {
 
 /// What one incarnation saw of its worker.
 final class IncarnationWatch: Sendable {
-    private let state = Mutex<(lastStep: Int, finished: Bool, hung: Bool, problems: Int, greeted: Bool)>((0, false, false, 0, false))
+    private let state = Mutex<(lastStep: Int, finished: Bool, hung: Bool, greeted: Bool)>((0, false, false, false))
 
     func markHang() { state.withLock { $0.hung = true } }
     func greet() { state.withLock { $0.greeted = true } }
     var greeted: Bool { state.withLock { $0.greeted } }
-    func countProblem() { state.withLock { $0.problems += 1 } }
 
     func record(_ event: TrainingEvent) {
         state.withLock { state in
@@ -249,7 +247,6 @@ final class IncarnationWatch: Sendable {
     var lastStep: Int { state.withLock { $0.lastStep } }
     var finished: Bool { state.withLock { $0.finished } }
     var hung: Bool { state.withLock { $0.hung } }
-    var problems: Int { state.withLock { $0.problems } }
 }
 
 extension Duration {

@@ -17,10 +17,6 @@ except ImportError:  # pragma: no cover - exercised by the no-numpy test in a su
     _np = None
 
 
-def has_numpy() -> bool:
-    return _np is not None
-
-
 def _from_torch(value: Any) -> Any:
     """A CPU copy of a torch tensor (bfloat16 and other non-numpy types as float32)."""
     if hasattr(value, "detach") and hasattr(value, "cpu"):

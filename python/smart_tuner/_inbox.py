@@ -59,7 +59,6 @@ class Inbox:
         self.paused = False
         self.closed = False
         self._restart: Optional[Dict[str, Any]] = None
-        self.unknown = 0
         self._thread = threading.Thread(target=self._run, name="smart_tuner-inbox", daemon=True)
         self._thread.start()
 
@@ -69,7 +68,7 @@ class Inbox:
                 command = decode_command(line)
                 with self._changed:
                     if command is None:
-                        self.unknown += 1
+                        pass  # unknown commands are ignored, as the protocol asks
                     elif command.kind == "stop":
                         self.stop = True
                     elif command.kind == "checkpoint":

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any, Dict, Optional
 
 PROTOCOL_VERSION = 2
@@ -69,7 +68,3 @@ def decode_command(line: bytes) -> Optional[Command]:
             return None
         return Command(kind, request)
     return Command(kind)
-
-
-def finite(value: float) -> bool:
-    return not (math.isnan(value) or math.isinf(value))
