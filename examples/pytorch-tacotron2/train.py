@@ -50,20 +50,26 @@ def make_optimizer(hyperparameters):
     return torch.optim.Adam(model.parameters(), lr=hyperparameters["learning_rate"])
 
 
-def load(path):
-    """Loads a checkpoint into the model; returns its step."""
+def load(path, optimizer=None):
+    """Loads a checkpoint into the model (and the optimizer's state, when given); returns its step."""
     state = torch.load(path)
     model.load_state_dict(state["model"])
+    if optimizer is not None:
+        optimizer.load_state_dict(state["optimizer"])
     return int(state["step"])
 
 
 optimizer = make_optimizer(trial.hyperparameters)
-start = load(trial.resume_checkpoint) if trial.resume_checkpoint else 0
+# A resumed trial (a take-over, a cold restart) goes on with its optimizer's moments.
+start = load(trial.resume_checkpoint, optimizer) if trial.resume_checkpoint else 0
+for group in optimizer.param_groups:
+    group["lr"] = trial.hyperparameters["learning_rate"]  # a restart's adjusted value wins
 
 
 @trial.on_restart
 def restart(request):
-    """A hot restart: reload (or re-initialise), a new optimizer with the adjusted values."""
+    """A hot restart: reload (or re-initialise), a new optimizer with the adjusted values (the
+    old one's moments may hold what made the run fail)."""
     global optimizer
     if request.resume_checkpoint:
         step = load(request.resume_checkpoint)
@@ -76,14 +82,13 @@ def restart(request):
 
 
 rng = random.Random(trial.generation)
-poison = trial.fault_steps("nan")
 trial.log(f"ready in {time.monotonic() - started:.1f} s ({len(training)} training, {len(held_out)} held-out utterances)", level="info")
 for step in trial.training_steps(start):
     hp = trial.hyperparameters
     model.train()
     batch = corpus.batch(rng.sample(training, int(hp["batch_size"])), model.reduction)
     parts = losses(model(batch), batch, hp["guided_attention_weight"])
-    if step in poison:
+    if step in trial.fault_steps("nan"):  # this incarnation's drill faults
         parts["total"] = parts["total"] * float("nan")  # a drill: the study's `faults: nan@STEP`
     optimizer.zero_grad()
     parts["total"].backward()
@@ -102,6 +107,6 @@ for step in trial.training_steps(start):
                          true_alignment=batch["truth"])
     if trial.checkpoint_due(step):
         path = os.path.join(trial.checkpoint_directory, f"checkpoint-{step:07d}.pt")
-        torch.save({"model": model.state_dict(), "step": step}, path)
+        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step}, path)
         finite = all(bool(torch.isfinite(p).all()) for p in model.parameters())
         trial.checkpoint(path, step, weights_finite=finite)

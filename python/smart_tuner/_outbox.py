@@ -52,9 +52,12 @@ class Outbox:
         if urgent:
             self._wake.set()
 
-    def put_step(self, event: Dict[str, Any]) -> None:
-        """The fast path of a step event: a deque append, no lock, no wake-up."""
+    def put_step(self, event: Dict[str, Any], urgent: bool = False) -> None:
+        """The fast path of a step event: a deque append, no lock, and no wake-up unless
+        ``urgent`` (steps are not counted by :meth:`flush`'s pending tally)."""
         self._items.append(event)
+        if urgent:
+            self._wake.set()
 
     def enter_busy(self) -> None:
         with self._drained:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
+import time
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set
 
 from . import _arrays
@@ -13,6 +15,10 @@ from ._outbox import Outbox
 from ._wire import PROTOCOL_VERSION, losses_dict, number
 
 logger = logging.getLogger("smart_tuner")
+
+#: The longest a hot-restartable script holds its loop after a non-finite step, waiting for the
+#: tuner's restart or stop, before it trains on (seconds).
+VERDICT_TIMEOUT = 30.0
 
 
 class Restart:
@@ -67,6 +73,7 @@ class Trial:
         self._hello_sent = False
         self._hook: Optional[Callable[[Restart], Optional[int]]] = None
         self._hot = False
+        self._verdict_due = False
         self._stop_seen = False
         self._polls_stop = False
         self._last_step = 0
@@ -129,7 +136,7 @@ class Trial:
         this incarnation (``trainer.faults`` in the study file)."""
         faults = self._request.get("faults", {}).get("faults", [])
         return {int(f["value"]) for f in faults
-                if f.get("kind") == kind and f.get("generation", 0) in (None, self.generation)}
+                if f.get("kind") == kind and f.get("generation") in (None, self.generation)}
 
     # -- the loop ---------------------------------------------------------------------
 
@@ -165,6 +172,10 @@ class Trial:
                 if inbox.paused:
                     self._wait_for_tuner()
                     continue
+                if self._verdict_due:
+                    self._verdict_due = False
+                    self._await_verdict()
+                    continue
                 stopping = inbox.stop and (self._stop_seen or not self._polls_stop)
             else:
                 stopping = False
@@ -192,6 +203,17 @@ class Trial:
         self._outbox.put({"type": "restarted", "generation": restart.generation, "step": step}, urgent=True)
         return step
 
+    def _await_verdict(self) -> None:
+        """After a step whose loss or gradient norm was not finite (which the tuner always
+        judges a failure), holds the loop until the tuner's restart or stop arrives, so that a
+        hot restart does not wait for a step trained in vain; at most ``VERDICT_TIMEOUT`` s."""
+        assert self._inbox is not None
+        deadline = time.monotonic() + VERDICT_TIMEOUT
+        with self.busy("waiting for the tuner's verdict on a non-finite step"):
+            inbox = self._inbox
+            while not (inbox.has_restart or inbox.stop or inbox.closed) and time.monotonic() < deadline:
+                inbox.wait(0.5)
+
     def _wait_for_tuner(self) -> None:
         """Holds still (heartbeating) until a restart arrives or stdin ends."""
         assert self._inbox is not None
@@ -216,7 +238,13 @@ class Trial:
                  "grad_norm": 0.0 if grad_norm is None else number(grad_norm, "grad_norm"),
                  "learning_rate": number(learning_rate, "learning_rate"),
                  "throughput": number(throughput, "throughput")}
-        outbox.put_step(event)
+        losses = event["losses"]
+        total = losses["total"] if "total" in losses else sum(losses.values())
+        if self._hot and not (math.isfinite(total) and math.isfinite(event["grad_norm"])):
+            self._verdict_due = True  # the tuner's rule for non-finite values (docs/protocol.md)
+            outbox.put_step(event, urgent=True)
+        else:
+            outbox.put_step(event)
         if not self.supervised and step % self.validation_interval == 0:
             logger.info("step %d: %s", step, ", ".join(f"{k} {v:.4g}" for k, v in event["losses"].items()))
 

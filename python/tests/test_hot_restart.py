@@ -137,3 +137,48 @@ for step in trial.training_steps():
     assert hello["capabilities"] == ["attention_files", "hot_restart"]
     t.close_stdin()
     assert t.wait() == 0
+
+
+def test_after_a_non_finite_step_the_loop_holds_until_the_tuners_restart(tuner, tmp_path):
+    t = tuner("""
+import smart_tuner
+trial = smart_tuner.connect()
+
+@trial.on_restart
+def restart(request):
+    pass
+
+for step in trial.training_steps():
+    trial.step(step, float("nan") if step == 3 and trial.generation == 0 else 1.0)
+""", steps=8, heartbeatInterval=0.05)
+    t.until("step", step=3)
+    # Held (and heartbeating): no step 4, where an unheld loop would run to its budget at once.
+    held = [t.next() for _ in range(6)]
+    assert [e["type"] for e in held] == ["heartbeat"] * 6, held
+    assert all(e["step"] == 3 for e in held)
+    t.send({"command": "restart", "request": {"trialID": "t1", "generation": 1, "steps": 8, "resumeStep": 2,
+                                             "checkpointDirectory": str(tmp_path / "g1")}})
+    assert t.until("restarted") == {"type": "restarted", "generation": 1, "step": 2}
+    assert [t.until("step")["step"] for _ in range(6)] == [3, 4, 5, 6, 7, 8]
+    t.close_stdin()
+    assert t.wait() == 0
+
+
+def test_a_stop_after_a_non_finite_step_ends_the_held_loop(tuner):
+    t = tuner("""
+import smart_tuner
+trial = smart_tuner.connect()
+
+@trial.on_restart
+def restart(request):
+    pass
+
+for step in trial.training_steps():
+    trial.step(step, 1.0, grad_norm=float("inf") if step == 2 else 1.0)
+""", steps=8)
+    t.until("step", step=2)
+    assert t.until("heartbeat")["step"] == 2
+    t.send({"command": "stop"})
+    assert t.until("finished")["step"] == 2
+    t.close_stdin()
+    assert t.wait() == 0
