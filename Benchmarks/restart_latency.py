@@ -101,7 +101,7 @@ def main():
         cold = statistics.median(r[index] for r in results["cold"])
         hot = statistics.median(r[index] for r in results["hot"])
         print(f"{what}: cold (new process) median {cold:.2f} s, hot (same process) median {hot:.3f} s, hot / cold = {hot / cold:.1%}")
-    print("(both include the step that was running when the failure was reported; the second includes one more step)")
+    print("(the client holds its loop after the NaN step, so neither includes a step trained in vain; the second figure adds the new generation's first step)")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ struct PyTorchExampleTests {
             ("directory: runs", "directory: \(directory)/runs"),
             ("learning_rate: {type: float, low: 0.001, high: 0.004, log: true}", "learning_rate: {type: float, low: 0.0025, high: 0.0035, log: true}"),
             ("  batch_size: {type: int, low: 8, high: 24, step: 8}\n", ""),
-            ("    grad_clip: 1.0", "    grad_clip: 1.0\n    batch_size: 16"),
+            ("    grad_clip: 1.0\n", "    grad_clip: 1.0\n    batch_size: 16\n"),
             ("guided_attention_weight: {type: float, low: 5.0, high: 25.0}", "guided_attention_weight: {type: float, low: 18.0, high: 22.0}"),
         ]
         for (shipped, small) in replacements {

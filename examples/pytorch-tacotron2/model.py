@@ -105,13 +105,15 @@ def guided_attention_penalty(attention: torch.Tensor, steps: torch.Tensor, token
     return (attention * prior * valid).sum() / valid.sum()
 
 
-def losses(model_output: Dict[str, torch.Tensor], batch: Dict[str, torch.Tensor], guided_weight: float) -> Dict[str, torch.Tensor]:
-    """mel (before + after postnet, masked MSE), gate (BCE over valid steps), guided attention."""
+def losses(model_output: Dict[str, torch.Tensor], batch: Dict[str, torch.Tensor], guided_weight: float,
+           guided_sigma: float = 0.2) -> Dict[str, torch.Tensor]:
+    """mel (before + after postnet, masked MSE), gate (BCE over valid steps), guided attention
+    (its band's width `guided_sigma`)."""
     frames = torch.arange(batch["mels"].shape[1]).view(1, -1, 1) < batch["frame_lengths"].view(-1, 1, 1)
     count = frames.sum() * batch["mels"].shape[2]
     mel = (((model_output["mel"] - batch["mels"]) ** 2 + (model_output["postnet"] - batch["mels"]) ** 2) * frames).sum() / count
     valid = torch.arange(batch["gates"].shape[1]).view(1, -1) < batch["steps"].view(-1, 1)
     gate = F.binary_cross_entropy_with_logits(model_output["gate"][valid], batch["gates"][valid], pos_weight=torch.tensor(5.0))
-    guided = guided_attention_penalty(model_output["attention"], batch["steps"], batch["token_lengths"])
+    guided = guided_attention_penalty(model_output["attention"], batch["steps"], batch["token_lengths"], guided_sigma)
     total = mel + gate + guided_weight * guided
     return {"total": total, "mel": mel, "gate": gate, "guided": guided}

@@ -25,7 +25,7 @@ import smart_tuner  # noqa: E402
 
 started = time.monotonic()
 trial = smart_tuner.connect(defaults={"learning_rate": 2e-3, "batch_size": 16, "guided_attention_weight": 20.0,
-                                      "grad_clip": 1.0}, steps=400, validation_interval=50, checkpoint_interval=100)
+                                      "guided_attention_sigma": 0.15, "grad_clip": 1.0}, steps=400, validation_interval=50, checkpoint_interval=100)
 with trial.busy("importing torch and loading the corpus"):
     import torch  # noqa: E402
 
@@ -87,7 +87,7 @@ for step in trial.training_steps(start):
     hp = trial.hyperparameters
     model.train()
     batch = corpus.batch(rng.sample(training, int(hp["batch_size"])), model.reduction)
-    parts = losses(model(batch), batch, hp["guided_attention_weight"])
+    parts = losses(model(batch), batch, hp["guided_attention_weight"], hp["guided_attention_sigma"])
     if step in trial.fault_steps("nan"):  # this incarnation's drill faults
         parts["total"] = parts["total"] * float("nan")  # a drill: the study's `faults: nan@STEP`
     optimizer.zero_grad()
@@ -101,7 +101,7 @@ for step in trial.training_steps(start):
         with torch.no_grad():
             batch = corpus.batch(held_out, model.reduction)
             output = model(batch)
-            parts = losses(output, batch, hp["guided_attention_weight"])
+            parts = losses(output, batch, hp["guided_attention_weight"], hp["guided_attention_sigma"])
         trial.validation(step, {name: value.item() for name, value in parts.items()}, attention=output["attention"],
                          frame_lengths=batch["steps"], token_lengths=batch["token_lengths"], gate_logits=output["gate"],
                          true_alignment=batch["truth"])
