@@ -193,6 +193,7 @@ class Trial:
 
     def _restart(self, request: Dict[str, Any]) -> int:
         self._request = request
+        self._verdict_due = False  # the restart is the verdict
         self.hyperparameters = typed_hyperparameters(request.get("hyperparameters", {}), self._defaults)
         self._stop_seen = False
         os.makedirs(self.checkpoint_directory, exist_ok=True)

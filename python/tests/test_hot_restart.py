@@ -142,6 +142,8 @@ for step in trial.training_steps():
 def test_after_a_non_finite_step_the_loop_holds_until_the_tuners_restart(tuner, tmp_path):
     t = tuner("""
 import smart_tuner
+import smart_tuner.trial
+smart_tuner.trial.VERDICT_TIMEOUT = 600  # past the test's ceiling: a hold that outlives the restart fails it
 trial = smart_tuner.connect()
 
 @trial.on_restart
@@ -156,6 +158,7 @@ for step in trial.training_steps():
     held = [t.next() for _ in range(6)]
     assert [e["type"] for e in held] == ["heartbeat"] * 6, held
     assert all(e["step"] == 3 for e in held)
+    t.send({"command": "pause"})  # as the tuner does: pause on the failure, restart after its backoff
     t.send({"command": "restart", "request": {"trialID": "t1", "generation": 1, "steps": 8, "resumeStep": 2,
                                              "checkpointDirectory": str(tmp_path / "g1")}})
     assert t.until("restarted") == {"type": "restarted", "generation": 1, "step": 2}
@@ -180,5 +183,32 @@ for step in trial.training_steps():
     assert t.until("heartbeat")["step"] == 2
     t.send({"command": "stop"})
     assert t.until("finished")["step"] == 2
+    t.close_stdin()
+    assert t.wait() == 0
+
+
+def test_a_restart_that_comes_before_the_loop_holds_ends_the_hold_too(tuner, tmp_path):
+    t = tuner("""
+import smart_tuner
+import smart_tuner.trial
+smart_tuner.trial.VERDICT_TIMEOUT = 600  # past the test's ceiling
+trial = smart_tuner.connect()
+
+@trial.on_restart
+def restart(request):
+    pass
+
+for step in trial.training_steps():
+    trial.step(step, float("nan") if step == 3 and trial.generation == 0 else 1.0)
+    if step == 3 and trial.generation == 0:
+        while not trial._inbox.has_restart:  # (a checkpoint still being written when the restart comes)
+            pass
+""", steps=6)
+    t.until("step", step=3)
+    t.send({"command": "pause"})
+    t.send({"command": "restart", "request": {"trialID": "t1", "generation": 1, "steps": 6, "resumeStep": 2,
+                                             "checkpointDirectory": str(tmp_path / "g1")}})
+    assert t.until("restarted")["step"] == 2
+    assert [t.until("step")["step"] for _ in range(4)] == [3, 4, 5, 6]
     t.close_stdin()
     assert t.wait() == 0
