@@ -52,23 +52,23 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("Durable cost of a trial on SQLite (claim, 10 intermediate reports, finish)",
-              configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(5))) { benchmark in
+              configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(5))) { benchmark async throws in
         let directory = NSTemporaryDirectory() + "smarttuner-bench-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try StudyStore(path: directory + "/study.db")
-        let study = try store.createOrOpen(StudyDefinition(name: "bench", space: mixedSpace, targetTrials: Int.max / 2))
-        let sampler = RandomSampler(seed: 1)
+        let store: any StudyStore = try SQLiteStudyStore(path: directory + "/study.db")
+        let study = try await store.createOrOpen(StudyDefinition(name: "bench", space: mixedSpace, targetTrials: Int.max / 2))
         let worker = WorkerIdentity.current
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            guard case .new(let trial) = try store.claim(study, worker: worker, staleAfter: 60, propose: { history, number in
-                sampler.suggest(space: mixedSpace, number: number, history: history)
+            guard case .new(let trial) = try await store.claim(study, worker: worker, staleAfter: 60, propose: { history, number in
+                RandomSampler(seed: 1).suggest(space: mixedSpace, number: number, history: history)
             }) else { continue }
             for report in 1...10 {
-                try store.report(trial, in: study, generation: 0, values: [(report * 100, 1 / Double(report))], lastStep: report * 100)
+                try await store.report(trial, in: study, generation: 0, values: [(report * 100, 1 / Double(report))], lastStep: report * 100)
             }
-            try store.finish(trial, in: study, generation: 0, state: .complete, value: 0.1, outcome: "completed.budget", summaryJSON: nil)
+            try await store.finish(trial, in: study, generation: 0, state: .complete, value: 0.1,
+                                   outcome: .supervised(.completed(.budget)), summaryJSON: nil)
         }
         benchmark.stopMeasurement()
     }
