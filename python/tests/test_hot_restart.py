@@ -139,8 +139,8 @@ for step in trial.training_steps():
     assert t.wait() == 0
 
 
-def test_after_a_non_finite_step_the_loop_holds_until_the_tuners_restart(tuner, tmp_path):
-    t = tuner("""
+# A hot-restartable loop whose step 3 of generation 0 is NaN.
+NAN_AT_3 = """
 import smart_tuner
 import smart_tuner.trial
 smart_tuner.trial.VERDICT_TIMEOUT = 600  # past the test's ceiling: a hold that outlives the restart fails it
@@ -152,7 +152,11 @@ def restart(request):
 
 for step in trial.training_steps():
     trial.step(step, float("nan") if step == 3 and trial.generation == 0 else 1.0)
-""", steps=8, heartbeatInterval=0.05)
+"""
+
+
+def test_after_a_non_finite_step_the_loop_holds_until_the_tuners_restart(tuner, tmp_path):
+    t = tuner(NAN_AT_3, steps=8, heartbeatInterval=0.05)
     t.until("step", step=3)
     # Held (and heartbeating): no step 4, where an unheld loop would run to its budget at once.
     held = [t.next() for _ in range(6)]
@@ -188,18 +192,7 @@ for step in trial.training_steps():
 
 
 def test_a_restart_that_comes_before_the_loop_holds_ends_the_hold_too(tuner, tmp_path):
-    t = tuner("""
-import smart_tuner
-import smart_tuner.trial
-smart_tuner.trial.VERDICT_TIMEOUT = 600  # past the test's ceiling
-trial = smart_tuner.connect()
-
-@trial.on_restart
-def restart(request):
-    pass
-
-for step in trial.training_steps():
-    trial.step(step, float("nan") if step == 3 and trial.generation == 0 else 1.0)
+    t = tuner(NAN_AT_3 + """
     if step == 3 and trial.generation == 0:
         while not trial._inbox.has_restart:  # (a checkpoint still being written when the restart comes)
             pass
