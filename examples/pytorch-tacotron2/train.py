@@ -54,7 +54,7 @@ def load(path, optimizer=None):
     """Loads a checkpoint into the model (and the optimizer's state, when given); returns its step."""
     state = torch.load(path)
     model.load_state_dict(state["model"])
-    if optimizer is not None:
+    if optimizer is not None and "optimizer" in state:  # (checkpoints of older versions hold the model only)
         optimizer.load_state_dict(state["optimizer"])
     return int(state["step"])
 
