@@ -30,7 +30,8 @@ class Tuner:
         self.seen: List[Dict[str, Any]] = []
         self.stderr = b""
         threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+        self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._stderr_reader.start()
         self.send(request)
 
     def _read(self) -> None:
@@ -77,11 +78,16 @@ class Tuner:
             events.append(event)
 
     def wait(self) -> int:
+        """The script's exit status, once it has exited and all of its stderr has been read."""
         try:
-            return self.process.wait(timeout=CEILING)
+            status = self.process.wait(timeout=CEILING)
         except subprocess.TimeoutExpired:
             self.process.kill()
             pytest.fail("the script did not exit")
+        self._stderr_reader.join(timeout=CEILING)
+        if self._stderr_reader.is_alive():
+            pytest.fail("the script's stderr did not close")
+        return status
 
 
 def request(tmp_path, **fields: Any) -> Dict[str, Any]:
