@@ -70,6 +70,12 @@ let package = Package(
                            .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift6),
+        // Unmodified training scripts behind the trainer contract: arguments from templates,
+        // progress from output lines, checkpoints by file name (docs/adapters.md).
+        .target(
+            name: "TrainerAdapters",
+            dependencies: ["Training", .product(name: "Subprocess", package: "swift-subprocess")],
+            swiftSettings: strictSwift6),
         // The built-in trainer: TinyTacotron behind the trainer contract.
         .target(
             name: "BuiltinTraining",
@@ -92,7 +98,7 @@ let package = Package(
             name: "SmartTuner",
             dependencies: [
                 "Supervision", "Randomness", "Alignment", "Optimization", "StudyStore", "TinyTacotron", "Training", "BuiltinTraining",
-                "Integrations",
+                "TrainerAdapters", "Integrations",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,22 +1,24 @@
 /// Splits a byte stream into lines of at most `maxBytes`, reporting longer ones instead of
 /// holding them: a misbehaving worker cannot make the supervisor buffer without limit.
-struct LineSplitter {
+public struct LineSplitter: Sendable {
     /// One piece of output.
-    enum Piece: Equatable {
+    public enum Piece: Sendable, Equatable {
         /// A complete line, without its newline.
         case line([UInt8])
         /// A line longer than the limit was skipped; it had at least this many bytes.
         case oversized(Int)
     }
 
-    let maxBytes: Int
+    /// The longest line kept.
+    public let maxBytes: Int
     private var pending: [UInt8] = []
     private var skipping = 0
 
-    init(maxBytes: Int) { self.maxBytes = max(1, maxBytes) }
+    /// Creates a splitter for lines of at most `maxBytes`.
+    public init(maxBytes: Int) { self.maxBytes = max(1, maxBytes) }
 
     /// Feeds bytes; returns the pieces they complete.
-    mutating func feed(_ bytes: some Sequence<UInt8>) -> [Piece] {
+    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [Piece] {
         var pieces: [Piece] = []
         for byte in bytes {
             if byte == UInt8(ascii: "\n") {
@@ -40,7 +42,7 @@ struct LineSplitter {
     }
 
     /// What is left when the stream ends (a last line without a newline).
-    mutating func finish() -> [Piece] {
+    public mutating func finish() -> [Piece] {
         defer { pending.removeAll(); skipping = 0 }
         if skipping > 0 { return [.oversized(skipping)] }
         return pending.isEmpty ? [] : [.line(pending)]

@@ -11,6 +11,15 @@ public protocol Trainer: Sendable {
     /// Runs `request` to its step budget.
     func train(_ request: TrainRequest, control: TrainerControl,
                emit: @escaping @Sendable (TrainingEvent) async throws -> Void) async throws
+
+    /// What the trainer lets the tuner see; the judge applies only the criteria it has data
+    /// for. A trainer that speaks the worker protocol sees everything (``TrainerVisibility/full``).
+    var visibility: TrainerVisibility { get }
+}
+
+extension Trainer {
+    /// Everything: a trainer that speaks the worker protocol can report it all.
+    public var visibility: TrainerVisibility { .full }
 }
 
 /// Requests a supervisor can make of a running trainer (in a child process they travel on

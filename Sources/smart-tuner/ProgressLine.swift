@@ -37,15 +37,15 @@ final class ProgressLine: Sendable {
     func show(_ event: TrialEvent) {
         guard enabled else { return }
         switch event {
-        case .quality(_, _, let metrics, let aligned, _):
+        case .quality(_, _, let metrics?, let aligned, _):
             let line = state.withLock { state -> String in
-                state.quality = (metrics.focusRate, metrics.accuracy, aligned)
+                state.quality = (metrics.focusRate, metrics.accuracy, aligned ?? false)
                 return render(state)
             }
             emit(line, terminator: interactive ? "\r" : "\n")
-        case .failed, .restarted, .firstAlignment, .started, .trainerMessage:
+        case .failed, .restarted, .firstAlignment, .started, .trainerMessage, .visibility:
             emit(String(describing: event), terminator: "\n", clear: true)
-        case .checkpoint, .finished:
+        case .checkpoint, .finished, .quality:
             break
         }
     }

@@ -18,7 +18,7 @@ extension Alert {
             return Alert(.firstAlignment, trialID: trialID, title: "Trial \(trialID) aligned at step \(step) (g\(generation))")
         case .finished(let outcome):
             return Alert(.trialFinished, trialID: trialID, title: "Trial \(trialID) \(outcome.kind)", message: outcome.description)
-        case .started, .quality, .checkpoint, .trainerMessage:
+        case .started, .quality, .checkpoint, .trainerMessage, .visibility:
             return nil
         }
     }

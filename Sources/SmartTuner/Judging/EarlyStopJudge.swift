@@ -103,6 +103,24 @@ public struct EarlyStopJudge: Sendable {
                 "alignment reached at step \(quality.firstAlignedStep ?? 0) was lost for \(unalignedAfterAligned) validations: \(quality.shortfalls.joined(separator: ", "))",
                 values: values)), value)
         }
+        return (judgeLoss(step: step, validationLoss: validationLoss, objective: value, quality: quality, values: values), value)
+    }
+
+    /// Judges a validation of a trainer that gives no attention (``Training/VisibleSignal/attention``
+    /// is not visible): only what the loss shows — non-finite values, overfitting, patience.
+    /// The objective is its `val_loss` term alone. Returns the verdict and the objective.
+    public mutating func observe(validationLoss: Double, atStep step: Int) -> (verdict: TrialVerdict, objective: Double) {
+        let value = (objective.weights["val_loss"] ?? 1) * validationLoss
+        guard validationLoss.isFinite, value.isFinite else {
+            return (.fail(.nonFinite, Evidence("non-finite validation loss at step \(step)",
+                                               values: ["step": Double(step), "val_loss": validationLoss])), value)
+        }
+        return (judgeLoss(step: step, validationLoss: validationLoss, objective: value, quality: nil, values: ["step": Double(step)]), value)
+    }
+
+    /// The verdict on a validation's loss and objective (after its alignment was judged, if it had any).
+    private mutating func judgeLoss(step: Int, validationLoss: Double, objective value: Double, quality: QualityReport?,
+                                    values: [String: Double]) -> TrialVerdict {
         let trainingLoss = recentObjectiveLosses.isEmpty ? validationLoss
             : recentObjectiveLosses.reduce(0, +) / Double(recentObjectiveLosses.count)
         let gap = validationLoss - trainingLoss
@@ -113,12 +131,12 @@ public struct EarlyStopJudge: Sendable {
         }
         previousValidation = (validationLoss, gap)
         if worseningRun >= max(1, policy.overfittingValidations) {
-            if let collapse = neverAligned(quality, values: values, why: "validation loss rose \(worseningRun) times running") {
-                return (collapse, value)
+            if let quality, let collapse = neverAligned(quality, values: values, why: "validation loss rose \(worseningRun) times running") {
+                return collapse
             }
-            return (.stop(.overfitting, Evidence(
+            return .stop(.overfitting, Evidence(
                 "validation loss rose \(worseningRun) times running while the train/validation gap grew to \(rounded(gap))",
-                values: ["step": Double(step), "val_loss": validationLoss, "gap": gap])), value)
+                values: ["step": Double(step), "val_loss": validationLoss, "gap": gap]))
         }
         if value < bestObjective - policy.minDelta {
             bestObjective = value
@@ -127,14 +145,14 @@ public struct EarlyStopJudge: Sendable {
             staleValidations += 1
         }
         if let patience = policy.patience, staleValidations >= max(1, patience) {
-            if let collapse = neverAligned(quality, values: values, why: "the objective stopped improving for \(staleValidations) validations") {
-                return (collapse, value)
+            if let quality, let collapse = neverAligned(quality, values: values, why: "the objective stopped improving for \(staleValidations) validations") {
+                return collapse
             }
-            return (.stop(.converged, Evidence(
+            return .stop(.converged, Evidence(
                 "objective has not improved by \(policy.minDelta) for \(staleValidations) validations (best \(rounded(bestObjective)))",
-                values: ["step": Double(step), "objective": value, "best_objective": bestObjective])), value)
+                values: ["step": Double(step), "objective": value, "best_objective": bestObjective]))
         }
-        return (.continue, value)
+        return .continue
     }
 
     /// An early stop of a trial that never aligned is no success (when alignment is required,

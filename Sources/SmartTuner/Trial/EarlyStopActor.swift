@@ -46,6 +46,11 @@ actor EarlyStopActor {
                     record.recordQuality(report, validationLoss: validationLoss, objective: judged.objective, generation: generation)
                     verdict = try await prune(judged.verdict, step: report.step, objective: judged.objective)
                     record.markJudged(step: report.step)
+                case .validationLoss(let step, let validationLoss):
+                    let judged = judge.observe(validationLoss: validationLoss, atStep: step)
+                    record.recordValidation(step: step, validationLoss: validationLoss, objective: judged.objective, generation: generation)
+                    verdict = try await prune(judged.verdict, step: step, objective: judged.objective)
+                    record.markJudged(step: step)
                 case .invalidReport(let problem):
                     verdict = .fail(.trainerFault, Evidence("the trainer reported invalid data: \(problem)",
                                                             values: ["step": Double(problem.step)].merging(problem.sample.map { ["sample": Double($0)] } ?? [:]) { $1 }))

@@ -16,6 +16,9 @@ actor QualityActor {
     private let objective: TrialObjective
     private let analysis: @Sendable (ValidationMetrics) throws -> AlignmentMetrics
 
+    /// Whether the trial's trainer gives attention (its record knows what the trainer sees).
+    private var seesAttention: Bool { record.visibility.sees(.attention) }
+
     init(inbox: Mailbox<QualityInput>, judge: MailboxSender<JudgeInput>, record: TrialRecord, thresholds: AlignmentThresholds,
          objective: TrialObjective = .standard, analysis: @escaping @Sendable (ValidationMetrics) throws -> AlignmentMetrics = QualityActor.batchMetrics) {
         self.inbox = inbox
@@ -47,6 +50,10 @@ actor QualityActor {
         case .success(let value): loss = value
         case .failure(let missing):
             return .invalidReport(ReportDataError(step: validation.step, sample: nil, kind: .shape, problem: missing.description))
+        }
+        if !seesAttention, validation.samples.isEmpty, validation.unreadable == nil {
+            // A trainer that gives no attention: the loss is all there is to judge.
+            return .validationLoss(step: validation.step, loss: loss)
         }
         do {
             try validation.checkReportData()

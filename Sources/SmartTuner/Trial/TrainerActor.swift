@@ -51,6 +51,7 @@ actor TrainerActor {
             control.requestStop()
         }
         record.beginIncarnation(generation: request.generation, resumeCheckpoint: request.resumeCheckpoint)
+        record.noteVisibility(trainer.visibility, generation: request.generation)
         record.append(.started(generation: request.generation, hyperparameters: request.hyperparameters,
                                resumedFrom: request.resumeCheckpoint))
         // However the incarnation ends, its last checkpoints are judged before smart restart

@@ -7,8 +7,12 @@ import Training
 public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
     /// An incarnation started.
     case started(generation: Int, hyperparameters: [String: Double], resumedFrom: String?)
-    /// A validation was judged.
-    case quality(generation: Int, step: Int, metrics: AlignmentMetrics, aligned: Bool, objective: Double)
+    /// A validation was judged: its alignment metrics and whether it counted as aligned, or
+    /// `nil` for both when the trainer gives no attention (``Training/VisibleSignal/attention``).
+    case quality(generation: Int, step: Int, metrics: AlignmentMetrics?, aligned: Bool?, objective: Double)
+    /// What the trainer of an incarnation lets the tuner see, when that is not everything (an
+    /// adapter of an unmodified training script): which criteria the judge applies.
+    case visibility(generation: Int, TrainerVisibility)
     /// The trial aligned for the first time.
     case firstAlignment(generation: Int, step: Int)
     /// A checkpoint was written and judged: its own evaluation is known (or none will be), so
@@ -31,7 +35,8 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
         case .started(let generation, _, let resumed):
             return "started g\(generation)" + (resumed.map { " from \(fileName($0))" } ?? " from scratch")
         case .quality(let generation, let step, let metrics, let aligned, _):
-            return "quality g\(generation) step \(step): focus \(HumanNumber.text(metrics.focusRate))\(aligned ? " aligned" : "")"
+            guard let metrics else { return "validation g\(generation) step \(step) (no attention)" }
+            return "quality g\(generation) step \(step): focus \(HumanNumber.text(metrics.focusRate))\(aligned == true ? " aligned" : "")"
         case .firstAlignment(let generation, let step): return "first alignment g\(generation) at step \(step)"
         case .checkpoint(let checkpoint): return "checkpoint g\(checkpoint.generation) step \(checkpoint.step)\(checkpoint.good ? "" : " (not good)")"
         case .failed(let generation, let cause, let evidence): return "failed g\(generation): \(cause.words): \(evidence.summary)"
@@ -40,6 +45,7 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
                 + (changes.isEmpty ? "no parameter changes" : changes.map(\.description).joined(separator: ", "))
                 + (checkpoint.map { " from \(fileName($0))" } ?? " from scratch")
         case .trainerMessage(let generation, let level, let message): return "trainer g\(generation) \(level): \(message)"
+        case .visibility(let generation, let visibility): return "trainer g\(generation) \(visibility)"
         case .finished(let outcome): return "finished: \(outcome)"
         }
     }
@@ -49,7 +55,8 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
     public var generation: Int? {
         switch self {
         case .started(let generation, _, _), .quality(let generation, _, _, _, _), .firstAlignment(let generation, _),
-             .failed(let generation, _, _), .restarted(let generation, _, _, _, _, _), .trainerMessage(let generation, _, _):
+             .failed(let generation, _, _), .restarted(let generation, _, _, _, _, _), .trainerMessage(let generation, _, _),
+             .visibility(let generation, _):
             return generation
         case .checkpoint(let checkpoint):
             return checkpoint.generation
@@ -68,6 +75,7 @@ public enum TrialEvent: Sendable, Hashable, CustomStringConvertible {
         case .failed(_, let cause, _): return "failed(\(cause.rawValue))"
         case .restarted(_, let cause, _, _, _, _): return "restarted(\(cause.rawValue))"
         case .trainerMessage(_, let level, _): return "trainer(\(level))"
+        case .visibility: return "visibility"
         case .finished(let outcome): return "finished(\(outcome.kind))"
         }
     }

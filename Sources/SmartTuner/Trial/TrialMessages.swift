@@ -16,6 +16,8 @@ public enum JudgeInput: Sendable {
     case step(StepMetrics)
     /// One validation's quality, with its validation loss.
     case quality(QualityReport, validationLoss: Double)
+    /// One validation of a trainer that gives no attention: its step and validation loss.
+    case validationLoss(step: Int, loss: Double)
     /// A validation whose data cannot be judged: the trainer's fault (``FailureCause/trainerFault``).
     case invalidReport(ReportDataError)
     /// The trainer returned. It comes through the quality analysis, so every step and

@@ -25,6 +25,8 @@ public final class TrialRecord: Sendable {
         var firstAligned: Int?
         var lastQuality: QualityReport?
         var lastObjective: Double?
+        var visibility = TrainerVisibility.full
+        var visibilityRecorded = false
         var outcome: TrialOutcome?
         var stopReason: TrialOutcome.CompletionReason?
         var pruneEvidence: Evidence?
@@ -59,6 +61,24 @@ public final class TrialRecord: Sendable {
 
     /// The outcome, once the trial has ended.
     public var outcome: TrialOutcome? { state.withLock { $0.outcome } }
+
+    /// The objective of the last judged validation, with or without attention.
+    public var lastObjective: Double? { state.withLock { $0.lastObjective } }
+
+    /// What the trainer of the newest incarnation lets the tuner see.
+    public var visibility: TrainerVisibility { state.withLock { $0.visibility } }
+
+    /// Notes what the trainer of `generation` lets the tuner see; the timeline says so when it
+    /// is not everything (once per change).
+    func noteVisibility(_ visibility: TrainerVisibility, generation: Int) {
+        let changed = state.withLock { state -> Bool in
+            defer { state.visibility = visibility }
+            return state.visibility != visibility || (visibility != .full && !state.visibilityRecorded)
+        }
+        guard changed, visibility != .full else { return }
+        state.withLock { $0.visibilityRecorded = true }
+        append(.visibility(generation: generation, visibility))
+    }
 
     /// The last quality report and objective.
     public var lastQuality: (report: QualityReport, objective: Double)? {
@@ -215,6 +235,18 @@ public final class TrialRecord: Sendable {
         for checkpoint in settled { append(.checkpoint(checkpoint)) }
         append(.quality(generation: generation, step: report.step, metrics: report.metrics, aligned: report.aligned, objective: objective))
         if first { append(.firstAlignment(generation: generation, step: report.step)) }
+    }
+
+    /// Records a validation of a trainer that gives no attention: its loss and objective, no
+    /// alignment (none is known).
+    func recordValidation(step: Int, validationLoss: Double, objective: Double, generation: Int) {
+        let settled = state.withLock { state -> [Checkpoint] in
+            state.qualityHistory.append((generation, step, false, validationLoss))
+            state.lastObjective = objective
+            return Self.settle(&state, generation: generation) { $0.step == step ? .evaluated(validationLoss) : .pending }
+        }
+        for checkpoint in settled { append(.checkpoint(checkpoint)) }
+        append(.quality(generation: generation, step: step, metrics: nil, aligned: nil, objective: objective))
     }
 
     func recordStopReason(_ reason: TrialOutcome.CompletionReason) { state.withLock { $0.stopReason = $0.stopReason ?? reason } }

@@ -53,9 +53,11 @@ public struct TrialSummary: Sendable, Codable {
     public let objective: Double?
     /// The newest checkpoint.
     public let checkpoint: String?
+    /// What its trainer could not see, and so what was not judged (empty: everything was seen).
+    public let unseen: [String]
 
     enum CodingKeys: String, CodingKey {
-        case outcome, steps, restarts, hyperparameters, alignment, aligned, objective, checkpoint
+        case outcome, steps, restarts, hyperparameters, alignment, aligned, objective, checkpoint, unseen
         case trialID = "trial_id"
         case outcomeDescription = "outcome_description"
         case firstAlignedStep = "first_aligned_step"
@@ -92,7 +94,8 @@ public struct TrialSummary: Sendable, Codable {
         alignment = quality?.report.metrics
         aligned = quality?.report.aligned
         firstAlignedStep = firstAligned
-        objective = quality?.objective
+        objective = record.lastObjective
         checkpoint = record.latestCheckpoint?.path
+        unseen = record.visibility.missing.map { "\($0.words): \($0.consequence)" } + record.visibility.notes
     }
 }

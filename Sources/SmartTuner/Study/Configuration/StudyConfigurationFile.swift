@@ -1,6 +1,7 @@
 import Foundation
 import Optimization
 import StudyStore
+import TrainerAdapters
 import Yams
 
 /// The YAML study file (DESIGN §8): `study`, `trainer`, `search_space`, `quality`,
@@ -120,19 +121,26 @@ struct StudyFileReader {
     }
 
     private mutating func trainer(_ node: Node) throws -> TrainerSettings {
-        let t = try section(node, "trainer", ["type", "command", "steps", "final_steps", "validation_interval", "checkpoint_interval",
+        let t = try section(node, "trainer", ["type", "command", "adapter", "steps", "final_steps", "validation_interval", "checkpoint_interval",
                                               "directory", "fixed", "corpus", "corpus_seed", "heartbeat_timeout", "faults"])
         var settings = TrainerSettings()
-        let type = try t["type"].map { try yaml.choice($0, "trainer.type", ["builtin": "builtin", "builtin_process": "builtin_process", "command": "command"]) } ?? "builtin"
+        let type = try t["type"].map { try yaml.choice($0, "trainer.type", ["builtin": "builtin", "builtin_process": "builtin_process", "command": "command", "adapter": "adapter"]) } ?? "builtin"
         switch type {
         case "command":
             guard let command = t["command"] else { throw yaml.error(node, "trainer.command", "a command trainer needs command: [program, args…]") }
             settings.kind = .command(try yaml.strings(command, "trainer.command"))
+        case "adapter":
+            guard let command = t["command"] else { throw yaml.error(node, "trainer.command", "an adapter trainer needs command: [program, args…]") }
+            guard let adapter = t["adapter"] else {
+                throw yaml.error(node, "trainer.adapter", "an adapter trainer needs adapter: (a preset: \(AdapterPreset.allCases.map(\.rawValue).joined(separator: ", ")), and/or progress:, checkpoints:, resume: …; see docs/adapters.md)")
+            }
+            settings.kind = .adapted(try self.adapter(adapter, command: try yaml.strings(command, "trainer.command")))
         case "builtin_process":
             settings.kind = .builtin(childProcess: true)
         default:
-            if t["command"] != nil { throw yaml.error(t["command"], "trainer.command", "only for type: command") }
+            if t["command"] != nil { throw yaml.error(t["command"], "trainer.command", "only for type: command or adapter") }
         }
+        if type != "adapter", let n = t["adapter"] { throw yaml.error(n, "trainer.adapter", "only for type: adapter") }
         if let n = t["steps"] { settings.steps = try yaml.int(n, "trainer.steps", range: 1...100_000_000) }
         if let n = t["final_steps"] { settings.finalSteps = try yaml.int(n, "trainer.final_steps", range: 1...100_000_000) }
         if let n = t["validation_interval"] { settings.validationInterval = try yaml.int(n, "trainer.validation_interval", range: 1...100_000_000) }

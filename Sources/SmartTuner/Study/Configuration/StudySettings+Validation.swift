@@ -1,4 +1,5 @@
 import Foundation
+import TrainerAdapters
 import Integrations
 import Logging
 import Optimization
@@ -42,6 +43,13 @@ extension StudySettings {
             do { _ = try GridSampler(seed: seed).grid(of: space) } catch { throw InvalidSetting("study.sampler", "\(error)") }
         }
         try trainer.validate()
+        if case .adapted(let adapter) = trainer.kind {
+            do {
+                try adapter.check(hyperparameters: Set(space.parameters.map(\.name)).union(trainer.fixed.keys))
+            } catch let error as AdapterSettingError {
+                throw InvalidSetting((error.keyPath.hasPrefix("command") ? "trainer." : "trainer.adapter.") + error.keyPath, error.message)
+            }
+        }
         for parameter in space.parameters {
             let path = "search_space.\(parameter.name)"
             if case .categorical(let choices) = parameter.distribution, choices.contains(where: { $0.number == nil }) {

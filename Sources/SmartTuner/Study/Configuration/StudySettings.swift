@@ -2,6 +2,7 @@ import Alignment
 import Foundation
 import Optimization
 import StudyStore
+import TrainerAdapters
 import Training
 
 /// Everything that defines and runs a study (DESIGN §8), as typed, validated values: what the
@@ -73,6 +74,8 @@ public struct TrainerSettings: Sendable, Hashable {
         case builtin(childProcess: Bool)
         /// An external training script speaking the worker protocol (docs/protocol.md).
         case command([String])
+        /// An unmodified training script, run and read by an adapter (docs/adapters.md).
+        case adapted(AdapterSettings)
     }
 
     /// What runs a trial.

@@ -1,5 +1,6 @@
 import Foundation
 import TinyTacotron
+import TrainerAdapters
 import Training
 
 extension TrainerSettings {
@@ -20,6 +21,8 @@ extension TrainerSettings {
             }
         case .command(let command):
             return { _ in ProcessTrainer(executable: command[0], arguments: Array(command.dropFirst()), heartbeatTimeout: timeout) }
+        case .adapted(let settings):
+            return { _ in AdaptedTrainer(settings: settings, heartbeatTimeout: timeout) }
         }
     }
 

@@ -21,9 +21,9 @@ extension StudyActor {
             let (trial, generation) = (entry.trial, entry.generation)
             switch event {
             case .quality(_, let step, let metrics, let aligned, let objective):
-                entry.lastAligned = aligned
+                entry.lastAligned = aligned ?? false
                 entry.objectives[step] = objective
-                entry.lastQuality = metrics.named.merging(["objective": objective, "step": Double(step)]) { $1 }
+                entry.lastQuality = (metrics?.named ?? [:]).merging(["objective": objective, "step": Double(step)]) { $1 }
                 let progress = TrialProgress(values: [step: objective], lastStep: step, quality: entry.lastQuality, events: entry.pendingEvents)
                 entry.pendingEvents = []
                 write(trialID: trialID, event: event) { store in
