@@ -135,6 +135,8 @@ let package = Package(
         .target(name: "TestScratch", path: "Tests/TestScratch", swiftSettings: strictSwift6),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "BuiltinTraining", "TinyTacotron", "Randomness", "TestScratch"],
                     swiftSettings: strictSwift6),
+        .testTarget(name: "TrainerAdaptersTests", dependencies: ["TrainerAdapters", "Training", "TestScratch"],
+                    swiftSettings: strictSwift6),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Randomness"], swiftSettings: strictSwift6),
         .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "Optimization", "Training", "TestScratch"], swiftSettings: strictSwift6),
         .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], swiftSettings: strictSwift6),
