@@ -1,0 +1,117 @@
+import Foundation
+import Synchronization
+import Testing
+import TestScratch
+import Training
+
+@testable import TrainerAdapters
+
+/// Runs `script` (Python) under an adapter with `settings`' progress rules and collects what it emits.
+func adapt(_ script: String, steps: Int = 3, heartbeat: Duration = .seconds(60),
+           configure: (inout AdapterSettings) throws -> Void = { _ in }) async throws -> (events: [TrainingEvent], failure: TrainerFailure?) {
+    let directory = try Scratch.folder("adapter-runs")
+    var settings = AdapterSettings(command: [try ValueTemplate("python3", keyPath: "c"), try ValueTemplate("-c", keyPath: "c"),
+                                             try ValueTemplate(script.replacingOccurrences(of: "{", with: "{{").replacingOccurrences(of: "}", with: "}}"), keyPath: "c")])
+    settings.progress.stepLines = [try OutputPattern(#"^step (?<step>\d+) loss (?<loss>\S+)"#, keyPath: "p", required: ["step"])]
+    try configure(&settings)
+    let trainer = AdaptedTrainer(settings: settings, heartbeatTimeout: heartbeat, terminationGrace: .seconds(10))
+    let events = Mutex<[TrainingEvent]>([])
+    let request = TrainRequest(trialID: "t", steps: steps, checkpointDirectory: directory + "/g0")
+    do {
+        try await trainer.train(request, control: TrainerControl()) { event in
+            if case .heartbeat = event { return }
+            events.withLock { $0.append(event) }
+        }
+        return (events.withLock { $0 }, nil)
+    } catch let failure as TrainerFailure {
+        return (events.withLock { $0 }, failure)
+    }
+}
+
+@Suite("Adapted trainer runs", .scratch)
+struct AdaptedTrainerTests {
+    @Test("a script that passes the budget is stopped there: the steps up to it are read, the rest are not, and the incarnation finished")
+    func stopsAtBudget() async throws {
+        let (events, failure) = try await adapt("""
+            import time
+            for i in range(1, 10000):
+                print(f"step {i} loss {1.0 / i}", flush=True)
+                time.sleep(0.01)
+            """)
+        #expect(failure == nil)
+        #expect(events.compactMap { if case .step(let s) = $0 { s.step } else { nil } } == [1, 2, 3])
+        #expect(events.last == .finished(step: 3))
+    }
+
+    @Test("exits: status 0 before the budget is ending early, another status is a crash with the stderr tail, a signal is reported as one")
+    func exits() async throws {
+        let early = try await adapt("print('step 1 loss 0.5')")
+        #expect(early.failure == .endedEarly(lastStep: 1))
+        let crashed = try await adapt("import sys\nprint('step 1 loss 0.5')\nsys.stderr.write('CUDA error: out of cheese\\n')\nsys.exit(3)")
+        #expect(crashed.failure == .exited(code: 3, stderr: "CUDA error: out of cheese"))
+        let killed = try await adapt("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)")
+        guard case .signaled(let number, _) = killed.failure else {
+            Issue.record("\(String(describing: killed.failure))")
+            return
+        }
+        #expect(number == SIGSEGV)
+    }
+
+    @Test("a silent script is a hang once the heartbeat timeout passes (it is killed), with the last step read")
+    func hang() async throws {
+        let (_, failure) = try await adapt("import time\nprint('step 1 loss 0.5', flush=True)\ntime.sleep(600)", heartbeat: .seconds(1))
+        guard case .hang(_, let step) = failure else {
+            Issue.record("\(String(describing: failure))")
+            return
+        }
+        #expect(step == 1)
+    }
+
+    @Test("output no rule reads, unreadable values and oversized lines are warnings, counted past 20, never a failure")
+    func warnings() async throws {
+        let (events, failure) = try await adapt("""
+            print("epoch 1 of 3")
+            print("x" * 2_000_000)
+            for i in range(25):
+                print(f"step 1 loss fast{i}")
+            print("step 1 loss 0.1\\nstep 2 loss 0.1\\nstep 3 loss 0.1\\nstep 4 loss 0.1")
+            """)
+        #expect(failure == nil)
+        let warnings = events.compactMap { if case .log("warning", let message) = $0 { message } else { nil } }
+        #expect(warnings.first?.contains("skipped an output line of at least") == true, "\(warnings)")
+        #expect(warnings.filter { $0.contains("not a number") }.count == 19, "20 reported in all, the oversized line first")
+        #expect(warnings.last?.contains("26 output lines matched a progress rule but could not be read") == true, "\(warnings.last ?? "")")
+        let silent = try await adapt("print('training started')\nprint('all done')", steps: 1)
+        #expect(silent.failure == .endedEarly(lastStep: 0))
+        #expect(silent.events.contains { if case .log(_, let m) = $0 { m.contains("none of the script's 2 output lines matched") } else { false } })
+    }
+
+    @Test("hyperparameters reach the script as arguments, environment variables and a config file; a resume gets its arguments and keeps counting")
+    func hyperparameterRoutes() async throws {
+        let directory = try Scratch.folder("adapter-routes")
+        let config = "\(directory)/config.json"
+        let settings = { (settings: inout AdapterSettings) throws in
+            settings.command = try ["python3", "-c", "import json, os, sys; c = json.load(open(sys.argv[1])); print(f\"step 1 loss {c['lr']} {os.environ['BATCH']} {' '.join(sys.argv[2:])}\")", config]
+                .map { try ValueTemplate($0.replacingOccurrences(of: "{", with: "{{").replacingOccurrences(of: "}", with: "}}"), keyPath: "c") }
+            settings.arguments = [try ValueTemplate("--lr={learning_rate}", keyPath: "a")]
+            settings.environment = ["BATCH": try ValueTemplate("{batch_size}", keyPath: "e")]
+            settings.configFile = .init(path: try ValueTemplate(config, keyPath: "p"), contents: try ValueTemplate(#"{{"lr": {learning_rate}}}"#, keyPath: "c"))
+            settings.progress.stepLines = [try OutputPattern(#"^step (?<step>\d+) loss (?<loss>\S+) (?<batch>\d+) --lr=(?<lr>\S+)"#, keyPath: "p")]
+            settings.checkpoints = try CheckpointPattern("ckpt_{step}", keyPath: "c")
+            settings.resume = .init(arguments: [try ValueTemplate("--restore", keyPath: "r"), try ValueTemplate("{checkpoint}", keyPath: "r")], counting: .zero)
+        }
+        var adapter = AdapterSettings(command: [])
+        try settings(&adapter)
+        var request = TrainRequest(trialID: "t", hyperparameters: ["learning_rate": 0.0005, "batch_size": 16], steps: 45,
+                                   checkpointDirectory: "\(directory)/g1", resumeCheckpoint: "\(directory)/g0/ckpt_40")
+        request.resumeStep = 40
+        let events = Mutex<[TrainingEvent]>([])
+        do {
+            try await AdaptedTrainer(settings: adapter).train(request, control: TrainerControl()) { event in events.withLock { $0.append(event) } }
+        } catch {}
+        let steps = events.withLock { $0 }.compactMap { if case .step(let s) = $0 { s } else { nil } }
+        #expect(steps.count == 1)
+        #expect(steps.first?.step == 41, "counted from the checkpoint's step 40")
+        #expect(steps.first?.totalLoss == 0.0005 && steps.first?.losses["batch"] == 16 && steps.first?.losses["lr"] == 0.0005, "\(steps)")
+    }
+}
