@@ -123,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "smart-tuner",
             dependencies: [
-                "SmartTuner", "SelfCheck", "TinyTacotron",
+                "SmartTuner", "SelfCheck", "TinyTacotron", "TrainerAdapters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -31,6 +31,10 @@ public struct AdaptedTrainer: Trainer {
     public var maxLineBytes = 1 << 20
     /// Told the script's process id when it starts (for memory sampling).
     public var onLaunch: (@Sendable (Int32) -> Void)?
+    /// The command the script runs under so that it ends when the tuner does
+    /// (`[smart-tuner, adapter-guard, --]`, ``ScriptGuard``); `nil`: the script runs directly
+    /// and would outlive a tuner killed with SIGKILL.
+    public var guardCommand: [String]?
 
     /// Creates an adapter trainer.
     public init(settings: AdapterSettings, heartbeatTimeout: Duration = .seconds(120), terminationGrace: Duration = .seconds(30)) {
@@ -62,18 +66,27 @@ public struct AdaptedTrainer: Trainer {
             throw TrainerFailure.launchFailed("could not prepare the incarnation: \(error)")
         }
         guard let program = arguments.first else { throw TrainerFailure.invalidRequest("the adapter's command is empty") }
+        let launched = (guardCommand ?? []) + arguments
+        let executable = launched[0]
         var configuration = Configuration(
-            executable: program.contains("/") ? .path(FilePath(program)) : .name(program), arguments: Arguments(Array(arguments.dropFirst())),
+            executable: executable.contains("/") ? .path(FilePath(executable)) : .name(executable), arguments: Arguments(Array(launched.dropFirst())),
             environment: .inherit.updating(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) })),
             workingDirectory: directory)
-        configuration.platformOptions.teardownSequence = [.send(signal: Signal(rawValue: settings.stopSignal), allowedDurationToNextStep: terminationGrace)]
+        // The script (and the guard, and whatever the script starts) in a process group of its
+        // own: every signal goes to the group.
+        configuration.platformOptions.processGroupID = 0
+        configuration.platformOptions.teardownSequence = [
+            .send(signal: Signal(rawValue: settings.stopSignal), toProcessGroup: true, allowedDurationToNextStep: terminationGrace),
+            .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .seconds(1)),
+        ]
         let stepBase = settings.resume?.counting == .zero ? (request.resumeStep ?? 0) : 0
         var run = AdaptedRun(settings: settings, request: request, stepBase: stepBase)
         let (lines, feed) = AsyncStream.makeStream(of: AdaptedRun.Input.self)
         let (timeout, grace, scan, maxLine, signal) = (heartbeatTimeout, terminationGrace, scanInterval, maxLineBytes, settings.stopSignal)
         let status: TerminationStatus
         do {
-            let result = try await Subprocess.run(configuration, input: .none, output: .sequence, error: .sequence) { execution in
+            // The guard's stdin is a pipe held until the script has exited: it ends when the tuner does.
+            let result = try await Subprocess.run(configuration, input: .inputWriter, output: .sequence, error: .sequence) { execution in
                 self.onLaunch?(Int32(execution.processIdentifier.value))
                 return try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await Self.readLines(execution.standardOutput, as: .stdout, maxBytes: maxLine, into: feed) }
@@ -93,15 +106,15 @@ public struct AdaptedTrainer: Trainer {
                         for event in run.take(input, stopRequested: control.stopRequested) { try await emit(event) }
                         if run.wantsStop && !run.stopSent {
                             run.stopSent = true
-                            try? execution.send(signal: Signal(rawValue: signal))
+                            try? execution.send(signal: Signal(rawValue: signal), toProcessGroup: true)
                             Task {
                                 try? await Task.sleep(for: grace)
-                                try? execution.send(signal: .kill)
+                                try? execution.send(signal: .kill, toProcessGroup: true)
                             }
                         }
                         if case .tick = input, lastActivity.duration(to: .now) > timeout, !run.hung {
                             run.hung = true
-                            try? execution.send(signal: .kill)
+                            try? execution.send(signal: .kill, toProcessGroup: true)
                         }
                         if streamsOpen == 0 { break }
                     }

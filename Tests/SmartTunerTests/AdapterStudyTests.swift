@@ -106,3 +106,67 @@ extension StudyRunnerTests {
         #expect(resumeOnly.contains("needs checkpoints.pattern"), "\(resumeOnly)")
     }
 }
+
+extension StudyCrashTests {
+    @Test("kill -9 of the tuner while an unmodified NVIDIA-style script trains: the script does not outlive it (adapter-guard), and the re-run takes the trial over and resumes it with -c from the script's own checkpoint, nothing lost")
+    func nvidiaFormatKilledTuner() async throws {
+        let directory = try scratchDirectory()
+        var yaml = StudyRunnerTests.nvidiaStudy(directory: directory)
+        for (from, to) in [("steps: 60", "steps: 300"), ("epochs=1000", "epochs=1000,step_seconds=0.03"), ("parallelism: 2", "parallelism: 1")] {
+            #expect(yaml.contains(from))
+            yaml = yaml.replacingOccurrences(of: from, with: to)
+        }
+        let config = "\(directory)/nvidia.yaml"
+        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
+        let storage = "\(directory)/study.db"
+        let victim = try startOptimize(config: config, directory: directory, tag: "killed")
+        // Killed once trial 0's restarted incarnation has checkpointed at step 101 or later.
+        let deadline = ContinuousClock.now + .seconds(600)
+        var seen = false
+        while !seen, victim.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            guard let store = try? await openStore(storage, readOnly: true), let study = try? await store.study(named: "nvidia"),
+                  let first = try? await store.trials(of: study).first(where: { $0.number == 0 }),
+                  let checkpoints = try? await store.checkpoints(of: first) else { continue }
+            seen = checkpoints.contains { $0.generation == 1 && $0.step >= 101 }
+        }
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+        let killedLog = (try? String(contentsOfFile: "\(directory)/killed.err", encoding: .utf8)) ?? ""
+        #expect(seen, "trial 0 never checkpointed at step 101 after its restart: \(killedLog.suffix(1_500))")
+        // The guard saw its stdin end and killed the script's process group.
+        let orphanDeadline = ContinuousClock.now + .seconds(60)
+        while Self.runningScripts(under: directory) > 0, ContinuousClock.now < orphanDeadline { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(Self.runningScripts(under: directory) == 0, "the script outlived the tuner")
+        let before = try #require(try await finishedTrials(storage, study: "nvidia").first)
+
+        let rerun = try startOptimize(config: config, directory: directory, tag: "rerun")
+        rerun.waitUntilExit()
+        let rerunLog = (try? String(contentsOfFile: "\(directory)/rerun.err", encoding: .utf8)) ?? ""
+        #expect(rerun.terminationStatus == 0, "the re-run failed: \(rerunLog.suffix(1_500))")
+        let store = try await openStore(storage, readOnly: true)
+        let trials = try await finishedTrials(storage, study: "nvidia")
+        #expect(trials.map(\.state) == [.complete, .complete], "\(trials.map { ($0.number, $0.state) })")
+        let first = try #require(trials.first)
+        #expect(first.interruptions == before.interruptions + 1)
+        for (step, value) in before.intermediate { #expect(first.intermediate[step] == value, "step \(step)") }
+        // The take-over resumed from a checkpoint the script wrote (its -c), not from scratch.
+        let events = try await store.events(of: first)
+        let resumed = events.filter { $0.kind == "started" }.last?.detail ?? ""
+        #expect(resumed.contains("from checkpoint_"), "\(events.map(\.detail))")
+        let resumedGeneration = try #require(try await store.checkpoints(of: first).map(\.generation).max())
+        #expect(try await store.checkpoints(of: first).filter { $0.generation == resumedGeneration }.map(\.step).max() == 291)
+        #expect(try await store.integrityCheck() == "ok")
+    }
+
+    /// How many copies of the NVIDIA stand-in run with a checkpoint directory under `directory`.
+    static func runningScripts(under directory: String) -> Int {
+        let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return processes.filter { pid in
+            guard Int(pid) != nil, let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+                  let status = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), !status.contains(") Z ") else { return false }
+            let command = String(decoding: data, as: UTF8.self)
+            return command.contains("nvidia_format_train.py") && command.contains(directory)
+        }.count
+    }
+}

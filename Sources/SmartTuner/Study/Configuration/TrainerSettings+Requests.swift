@@ -22,8 +22,21 @@ extension TrainerSettings {
         case .command(let command):
             return { _ in ProcessTrainer(executable: command[0], arguments: Array(command.dropFirst()), heartbeatTimeout: timeout) }
         case .adapted(let settings):
-            return { _ in AdaptedTrainer(settings: settings, heartbeatTimeout: timeout) }
+            // Under `smart-tuner adapter-guard`, so that the script ends with the tuner.
+            let guardCommand = Self.tunerExecutable.map { [$0, "adapter-guard", "--"] }
+            return { _ in
+                var trainer = AdaptedTrainer(settings: settings, heartbeatTimeout: timeout)
+                trainer.guardCommand = guardCommand
+                return trainer
+            }
         }
+    }
+
+    /// This process's executable when it is `smart-tuner` (tests run the library from a test
+    /// runner, which has no `adapter-guard`).
+    static var tunerExecutable: String? {
+        let path = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        return URL(fileURLWithPath: path).lastPathComponent == "smart-tuner" ? path : nil
     }
 
     /// The request of a trial's incarnation: fixed values, then the trial's hyperparameters;
