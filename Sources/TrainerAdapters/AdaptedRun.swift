@@ -21,6 +21,7 @@ struct AdaptedRun: Sendable {
     private var lines = 0
     private var problems = 0
     private var checkpointSeen = false
+    private var learningRateChecked = false
     private var stderrLines: [String] = []
     /// The last step recorded (the trial's steps).
     private(set) var lastStep: Int
@@ -105,6 +106,7 @@ struct AdaptedRun: Sendable {
                     wantsStop = true
                 } else if metrics.step > lastStep {
                     lastStep = metrics.step
+                    events += checkLearningRate(metrics)
                     for index in readers.indices { readers[index].noteStep(metrics.step) }
                     events.append(.step(metrics))
                 }
@@ -115,6 +117,18 @@ struct AdaptedRun: Sendable {
             }
         }
         return events
+    }
+
+    /// The first learning rate the script prints, read back against the one requested: a
+    /// hyperparameter that did not reach the optimizer (an override the script ignores) is said
+    /// once, in the record.
+    private mutating func checkLearningRate(_ metrics: StepMetrics) -> [TrainingEvent] {
+        guard !learningRateChecked, settings.progress.names(.learningRate), metrics.learningRate != 0,
+              let requested = request.hyperparameters["learning_rate"] else { return [] }
+        learningRateChecked = true
+        guard abs(metrics.learningRate - requested) > 1e-6 * abs(requested) else { return [] }
+        return [.log(level: "warning", message: "adapter: the script printed learning rate \(metrics.learningRate) at step \(metrics.step), not the requested \(requested): "
+            + "the value did not reach its optimizer (or a scheduler's warm-up changes it); pass it another way (arguments, environment or config_file, docs/adapters.md)")]
     }
 
     private mutating func problem(_ text: String) -> [TrainingEvent] {

@@ -7,7 +7,7 @@ import Training
 @testable import TrainerAdapters
 
 /// Runs `script` (Python) under an adapter with `settings`' progress rules and collects what it emits.
-func adapt(_ script: String, steps: Int = 3, heartbeat: Duration = .seconds(60),
+func adapt(_ script: String, steps: Int = 3, heartbeat: Duration = .seconds(60), hyperparameters: [String: Double] = [:],
            configure: (inout AdapterSettings) throws -> Void = { _ in }) async throws -> (events: [TrainingEvent], failure: TrainerFailure?) {
     let directory = try Scratch.folder("adapter-runs")
     var settings = AdapterSettings(command: [try ValueTemplate("python3", keyPath: "c"), try ValueTemplate("-c", keyPath: "c"),
@@ -16,7 +16,7 @@ func adapt(_ script: String, steps: Int = 3, heartbeat: Duration = .seconds(60),
     try configure(&settings)
     let trainer = AdaptedTrainer(settings: settings, heartbeatTimeout: heartbeat, terminationGrace: .seconds(10))
     let events = Mutex<[TrainingEvent]>([])
-    let request = TrainRequest(trialID: "t", steps: steps, checkpointDirectory: directory + "/g0")
+    let request = TrainRequest(trialID: "t", hyperparameters: hyperparameters, steps: steps, checkpointDirectory: directory + "/g0")
     do {
         try await trainer.train(request, control: TrainerControl()) { event in
             if case .heartbeat = event { return }
@@ -113,5 +113,18 @@ struct AdaptedTrainerTests {
         #expect(steps.count == 1)
         #expect(steps.first?.step == 41, "counted from the checkpoint's step 40")
         #expect(steps.first?.totalLoss == 0.0005 && steps.first?.losses["batch"] == 16 && steps.first?.losses["lr"] == 0.0005, "\(steps)")
+    }
+
+    @Test("the learning rate the script prints is read back: one that is not the requested one is said once in the record")
+    func learningRateReadBack() async throws {
+        let script = "for i in range(1, 4): print(f'step {i} loss 0.5 lr 0.0001')"
+        let rule = { (settings: inout AdapterSettings) throws in
+            settings.progress.stepLines = [try OutputPattern(#"^step (?<step>\d+) loss (?<loss>\S+) lr (?<learning_rate>\S+)"#, keyPath: "p")]
+        }
+        let ignored = try await adapt(script, hyperparameters: ["learning_rate": 0.0005], configure: rule)
+        let warnings = ignored.events.compactMap { if case .log("warning", let message) = $0 { message } else { nil } }
+        #expect(warnings.count == 1 && warnings.first?.contains("printed learning rate 0.0001 at step 1, not the requested 0.0005") == true, "\(warnings)")
+        let reached = try await adapt(script, hyperparameters: ["learning_rate": 0.0001], configure: rule)
+        #expect(!reached.events.contains { if case .log = $0 { true } else { false } })
     }
 }
