@@ -3,7 +3,8 @@
 # Safe to run repeatedly; needs root (or sudo) only when something must be installed.
 set -euo pipefail
 
-packages=(libsqlite3-dev libopenblas-dev libcurl4-openssl-dev pkg-config espeak-ng)
+# ffmpeg: torchcodec needs its libraries, and coqui-tts (the adapter test, scripts/coqui-env.sh) needs torchcodec.
+packages=(libsqlite3-dev libopenblas-dev libcurl4-openssl-dev pkg-config espeak-ng ffmpeg)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

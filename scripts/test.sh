@@ -10,7 +10,7 @@ python3 -c "import safetensors, numpy, optuna" 2>/dev/null || python3 -m pip ins
 # The study tests that run whole studies (in-process, killed with SIGKILL, 8 processes on one
 # file) load both cores; they run on their own so that the timing-sensitive supervision tests
 # (heartbeat timeouts of a few hundred milliseconds) never share the machine with them.
-swift test --skip TrainingFixtureTests --skip PyTorchExampleTests --skip StudyCrashTests --skip StudyRunnerTests --skip StudyCommandTests --skip AutoRunTests "$@"
+swift test --skip TrainingFixtureTests --skip PyTorchExampleTests --skip CoquiAdapterTests --skip StudyCrashTests --skip StudyRunnerTests --skip StudyCommandTests --skip AutoRunTests "$@"
 swift test --filter "StudyCrashTests|StudyRunnerTests|StudyCommandTests|AutoRunTests" "$@"
 swift test -c release -Xswiftc -enable-testing --filter TrainingFixtureTests "$@"
 
@@ -24,3 +24,8 @@ venv="$(./scripts/python-env.sh)"
 # The PyTorch Tacotron 2 example through smart-tuner optimize (minutes of real training on the
 # espeak-ng corpus, made on first use into data/espeak-corpus): on its own, with the environment's torch.
 SMART_TUNER_PYTHON="$venv/bin/python" swift test --filter PyTorchExampleTests "$@"
+
+# Coqui TTS's Tacotron 2, unmodified, under the coqui adapter preset (minutes of real training;
+# its own cached environment: coqui-tts 0.28.0 with torch, torchaudio, torchcodec and six).
+coqui="$(./scripts/coqui-env.sh)"
+SMART_TUNER_COQUI_PYTHON="$coqui/bin/python" swift test --filter CoquiAdapterTests "$@"

@@ -1,7 +1,20 @@
 /// The alignment quality of one utterance, or the mean over a batch (DESIGN §5).
 ///
-/// Coding keys are the metric names used everywhere (JSON output, events, store, UI).
+/// Coding keys are the metric names used everywhere (JSON output, events, store, UI). Metrics
+/// that were not measured (``Measurement/focusRateOnly``) are neither encoded nor named.
 public struct AlignmentMetrics: Sendable, Codable, Hashable {
+    /// What the metrics were computed from.
+    public enum Measurement: String, Sendable, Hashable, Codable {
+        /// Attention matrices: every metric of DESIGN §5.
+        case attention
+        /// Only the focus rate, as a trainer computed it itself (Coqui's `align_error` is 1 − F
+        /// over its padded frames); the other metrics are unknown and never used.
+        case focusRateOnly = "focus_rate_only"
+    }
+
+    /// What the metrics were computed from.
+    public var measurement: Measurement = .attention
+
     /// F: mean over frames of the largest weight.
     public var focusRate: Double
     /// C: mean over tokens of the largest weight any frame gives it.
@@ -36,8 +49,18 @@ public struct AlignmentMetrics: Sendable, Codable, Hashable {
         case accuracy
     }
 
-    /// The metrics by their DESIGN §5 names (`focus_rate`, …); absent optional ones are left out.
+    /// Metrics of which only the focus rate is known (a trainer's own scalar).
+    public static func focusRateOnly(_ focusRate: Double) -> AlignmentMetrics {
+        var metrics = AlignmentMetrics(focusRate: focusRate, coverage: 0, diagonality: 0, backJumpRate: 0, skipRate: 0,
+                                       missingTokens: 0, entropy: 0, drift: 0)
+        metrics.measurement = .focusRateOnly
+        return metrics
+    }
+
+    /// The metrics by their DESIGN §5 names (`focus_rate`, …); absent optional ones, and those
+    /// not measured, are left out.
     public var named: [String: Double] {
+        if measurement == .focusRateOnly { return [CodingKeys.focusRate.rawValue: focusRate] }
         var values: [String: Double] = [
             CodingKeys.focusRate.rawValue: focusRate, CodingKeys.coverage.rawValue: coverage,
             CodingKeys.diagonality.rawValue: diagonality, CodingKeys.backJumpRate.rawValue: backJumpRate,
@@ -62,6 +85,33 @@ public struct AlignmentMetrics: Sendable, Codable, Hashable {
         self.drift = drift
         self.stopError = stopError
         self.accuracy = accuracy
+    }
+
+    /// Decodes what ``encode(to:)`` wrote: the named metrics; only `focus_rate` means only it was measured.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        focusRate = try c.decode(Double.self, forKey: .focusRate)
+        guard c.contains(.coverage) else {
+            self = .focusRateOnly(focusRate)
+            return
+        }
+        coverage = try c.decode(Double.self, forKey: .coverage)
+        diagonality = try c.decode(Double.self, forKey: .diagonality)
+        backJumpRate = try c.decode(Double.self, forKey: .backJumpRate)
+        skipRate = try c.decode(Double.self, forKey: .skipRate)
+        missingTokens = try c.decode(Double.self, forKey: .missingTokens)
+        entropy = try c.decode(Double.self, forKey: .entropy)
+        drift = try c.decode(Double.self, forKey: .drift)
+        stopError = try c.decodeIfPresent(Double.self, forKey: .stopError)
+        accuracy = try c.decodeIfPresent(Double.self, forKey: .accuracy)
+    }
+
+    /// Encodes the named metrics (``named``), nothing that was not measured.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        for (name, value) in named {
+            if let key = CodingKeys(rawValue: name) { try c.encode(value, forKey: key) }
+        }
     }
 
     /// The mean of each metric over `utterances`; an optional metric is averaged over the

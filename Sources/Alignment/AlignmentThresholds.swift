@@ -22,7 +22,8 @@ public struct AlignmentThresholds: Sendable, Hashable, Codable {
 
     /// Whether `metrics` count as aligned.
     public func isAligned(_ metrics: AlignmentMetrics) -> Bool {
-        metrics.focusRate >= alignedFocus && metrics.missingTokens <= maxMissingTokens
+        if metrics.measurement == .focusRateOnly { return metrics.focusRate >= alignedFocus }
+        return metrics.focusRate >= alignedFocus && metrics.missingTokens <= maxMissingTokens
             && metrics.backJumpRate <= maxBackJumpRate && (metrics.accuracy.map { $0 >= minimumAccuracy } ?? true)
     }
 
@@ -30,6 +31,7 @@ public struct AlignmentThresholds: Sendable, Hashable, Codable {
     public func shortfalls(_ metrics: AlignmentMetrics) -> [String] {
         var reasons: [String] = []
         if metrics.focusRate < alignedFocus { reasons.append("focus_rate \(format(metrics.focusRate)) < \(alignedFocus)") }
+        guard metrics.measurement == .attention else { return reasons }
         if metrics.missingTokens > maxMissingTokens { reasons.append("missing_tokens \(format(metrics.missingTokens)) > \(maxMissingTokens)") }
         if metrics.backJumpRate > maxBackJumpRate { reasons.append("back_jump_rate \(format(metrics.backJumpRate)) > \(maxBackJumpRate)") }
         if let accuracy = metrics.accuracy, accuracy < minimumAccuracy {

@@ -46,12 +46,13 @@ public enum AdapterPreset: String, Sendable, CaseIterable {
             settings.progress.roles.learningRate = "current_lr"
             settings.progress.roles.ignored = ["step_time", "loader_time", "amp_scaler"]
             settings.progress.roles.nonFiniteMarkers = ["grad_norm": "0"]
+            settings.progress.roles.alignmentError = "align_error"
             settings.progress.stepOffset = 1
             settings.checkpoints = try CheckpointPattern("checkpoint_{step}.pth", stepOffset: 1, keyPath: "preset coqui")
             settings.resume = AdapterSettings.Resume(arguments: [try ValueTemplate("--restore_path", keyPath: "preset coqui"),
                                                                  try ValueTemplate("{checkpoint}", keyPath: "preset coqui")],
                                                      counting: .zero)
-            settings.notes = ["Coqui writes attention only as TensorBoard images, which are not read; its align_error is recorded as a validation value"]
+            settings.notes = ["Coqui writes attention only as TensorBoard images, which are not read; its validation align_error gives the focus rate (1 − align_error, over padded frames)"]
         }
         return settings
     }

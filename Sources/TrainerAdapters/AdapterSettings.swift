@@ -82,6 +82,7 @@ public struct AdapterSettings: Sendable, Hashable {
         if progress.readsSteps && progress.names(.gradNorm) { signals.insert(.gradientNorm) }
         if progress.readsSteps && progress.names(.learningRate) { signals.insert(.learningRate) }
         if progress.readsValidations { signals.insert(.validationLoss) }
+        if progress.readsValidations && progress.roles.alignmentError != nil { signals.insert(.focusRate) }
         if checkpoints != nil && resume != nil { signals.insert(.checkpoints) }
         return TrainerVisibility(signals: signals, notes: notes)
     }

@@ -123,7 +123,10 @@ public struct ProgressReader: Sendable {
             }
             numbers.removeValue(forKey: roles.gradNorm)
             numbers.removeValue(forKey: roles.learningRate)
-            return .validation(ValidationMetrics(step: step, losses: numbers.merging(["total": total]) { $1 }, samples: []))
+            let alignmentError = roles.alignmentError.flatMap { numbers.removeValue(forKey: $0) }
+            var validation = ValidationMetrics(step: step, losses: numbers.merging(["total": total]) { $1 }, samples: [])
+            validation.focusRate = alignmentError.map { 1 - $0 }
+            return .validation(validation)
         }
     }
 }

@@ -66,6 +66,9 @@ public struct ValueRoles: Sendable, Hashable {
     public var gradNorm = "grad_norm"
     /// The learning rate the step used.
     public var learningRate = "learning_rate"
+    /// A validation value that is 1 − the focus rate (Coqui's `align_error`): read as the
+    /// trainer's own focus rate, not as a loss (`nil`: none).
+    public var alignmentError: String?
     /// Values that are no loss and are left out (timings, say).
     public var ignored: Set<String> = []
     /// Printed text that means a value was not finite, by value name: Coqui prints a NaN

@@ -12,6 +12,9 @@ public enum VisibleSignal: String, Sendable, Hashable, Codable, CaseIterable, Co
     /// Attention matrices of validation utterances: every alignment metric of DESIGN §5, the
     /// alignment deadline and lost alignment.
     case attention
+    /// The focus rate as the trainer computes it itself (Coqui's `align_error` is 1 − F), without
+    /// attention: alignment is judged by F alone.
+    case focusRate = "focus_rate"
     /// Checkpoints: where a restart or a take-over resumes.
     case checkpoints
     /// Restarts in the same process (protocol 2 `hot_restart`).
@@ -29,6 +32,7 @@ public enum VisibleSignal: String, Sendable, Hashable, Codable, CaseIterable, Co
         case .learningRate: return "learning rate"
         case .validationLoss: return "validation loss"
         case .attention: return "attention"
+        case .focusRate: return "focus rate"
         case .checkpoints: return "checkpoints"
         case .hotRestart: return "hot restart"
         }
@@ -42,6 +46,7 @@ public enum VisibleSignal: String, Sendable, Hashable, Codable, CaseIterable, Co
         case .learningRate: return "the learning rate a step used is not known"
         case .validationLoss: return "no objective, pruning or overfitting check"
         case .attention: return "alignment is not judged (no deadline, no lost alignment; the objective is val_loss alone)"
+        case .focusRate: return "alignment is not judged"
         case .checkpoints: return "restarts and take-overs start from scratch"
         case .hotRestart: return "every restart starts a new process"
         }
@@ -70,12 +75,23 @@ public struct TrainerVisibility: Sendable, Hashable, Codable, CustomStringConver
     /// Whether `signal` is given.
     public func sees(_ signal: VisibleSignal) -> Bool { signals.contains(signal) }
 
-    /// The signals not given, in a fixed order.
-    public var missing: [VisibleSignal] { VisibleSignal.allCases.filter { !signals.contains($0) } }
+    /// The signals not given, in a fixed order (the focus rate is not missing where attention
+    /// is given: it is computed from it).
+    public var missing: [VisibleSignal] {
+        VisibleSignal.allCases.filter { !signals.contains($0) && !($0 == .focusRate && signals.contains(.attention)) }
+    }
+
+    /// What the judge or the supervisor cannot do without `signal`, given what else is seen.
+    public func consequence(of signal: VisibleSignal) -> String {
+        if signal == .attention, sees(.focusRate) {
+            return "alignment is judged by the focus rate alone (missing tokens, back-jumps, stop error and accuracy are not known)"
+        }
+        return signal.consequence
+    }
 
     public var description: String {
         let seen = signals.sorted().map(\.words).joined(separator: ", ")
-        let unseen = missing.map { "\($0.words) (\($0.consequence))" }.joined(separator: "; ")
+        let unseen = missing.map { "\($0.words) (\(consequence(of: $0)))" }.joined(separator: "; ")
         return "sees \(seen.isEmpty ? "nothing" : seen)" + (unseen.isEmpty ? "" : "; cannot see \(unseen)")
             + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; "))
     }

@@ -107,6 +107,9 @@ public struct ValidationMetrics: Sendable, Hashable, Codable {
     /// Why the attention it referred to could not be read: the report's problem, raised by
     /// ``checkReportData()``.
     public var unreadable: ReportDataError?
+    /// The focus rate as the trainer computed it itself, for a trainer that gives no attention
+    /// (an adapter reads it from Coqui's `align_error`, 1 − F): alignment is judged by it alone.
+    public var focusRate: Double?
 
     /// Creates validation figures.
     public init(step: Int, losses: [String: Double], samples: [AttentionSample], attentionFiles: AttentionBatchFiles? = nil) {
@@ -119,6 +122,7 @@ public struct ValidationMetrics: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case step, losses, samples
         case attentionFiles = "attention_files"
+        case focusRate = "focus_rate"
     }
 
     /// Decodes a validation; `samples` may be left out when `attention_files` is given.
@@ -128,6 +132,7 @@ public struct ValidationMetrics: Sendable, Hashable, Codable {
         losses = try container.decode([String: Double].self, forKey: .losses)
         attentionFiles = try container.decodeIfPresent(AttentionBatchFiles.self, forKey: .attentionFiles)
         samples = try container.decodeIfPresent([AttentionSample].self, forKey: .samples) ?? []
+        focusRate = try container.decodeIfPresent(Double.self, forKey: .focusRate)
         if attentionFiles == nil, !container.contains(.samples) {
             throw DecodingError.keyNotFound(CodingKeys.samples, .init(codingPath: decoder.codingPath,
                 debugDescription: "a validation needs 'samples' (attention inline) or 'attention_files' (attention by reference)"))
@@ -140,6 +145,7 @@ public struct ValidationMetrics: Sendable, Hashable, Codable {
         try container.encode(losses, forKey: .losses)
         try container.encode(samples, forKey: .samples)
         try container.encodeIfPresent(attentionFiles, forKey: .attentionFiles)
+        try container.encodeIfPresent(focusRate, forKey: .focusRate)
     }
 
     /// The validation with its attention files read into ``samples`` after any inline ones (or,

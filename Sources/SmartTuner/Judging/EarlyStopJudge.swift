@@ -78,9 +78,8 @@ public struct EarlyStopJudge: Sendable {
             return (.fail(.nonFinite, Evidence("non-finite validation loss at step \(step)",
                                                values: ["step": Double(step), "val_loss": validationLoss])), value)
         }
-        var values = ["step": Double(step), "focus_rate": quality.metrics.focusRate,
-                      "missing_tokens": quality.metrics.missingTokens, "back_jump_rate": quality.metrics.backJumpRate]
-        if let accuracy = quality.metrics.accuracy { values["accuracy"] = accuracy }
+        let evidenced: Set<String> = ["focus_rate", "missing_tokens", "back_jump_rate", "accuracy"]
+        let values = quality.metrics.named.filter { evidenced.contains($0.key) }.merging(["step": Double(step)]) { $1 }
         if let deadline = policy.alignmentDeadline, step >= deadline, quality.firstAlignedStep == nil {
             // Failed below `failedFocus`; between it and aligned the trial is improving and gets
             // `alignmentGraceValidations` more validations to align.

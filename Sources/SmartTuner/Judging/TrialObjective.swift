@@ -92,6 +92,15 @@ public struct TrialObjective: Sendable, Hashable, Codable {
     }
 
     static func term(_ name: String, _ loss: Double, _ m: AlignmentMetrics) -> Double {
+        if m.measurement == .focusRateOnly {
+            // Only F is known: the penalty is what F alone says, the other terms count 0.
+            switch name {
+            case "val_loss": return loss
+            case "alignment_penalty": return 1 - m.focusRate
+            case "focus_rate": return m.focusRate
+            default: return 0
+            }
+        }
         switch name {
         case "val_loss": return loss
         case "alignment_penalty": return 1 - m.focusRate * (1 - m.missingTokens) * (1 - m.backJumpRate)

@@ -52,8 +52,11 @@ actor QualityActor {
             return .invalidReport(ReportDataError(step: validation.step, sample: nil, kind: .shape, problem: missing.description))
         }
         if !seesAttention, validation.samples.isEmpty, validation.unreadable == nil {
-            // A trainer that gives no attention: the loss is all there is to judge.
-            return .validationLoss(step: validation.step, loss: loss)
+            // A trainer that gives no attention: its own focus rate where it gives one, else the
+            // loss is all there is to judge.
+            guard let focus = validation.focusRate else { return .validationLoss(step: validation.step, loss: loss) }
+            let report = record.assessQuality(step: validation.step, metrics: .focusRateOnly(focus), thresholds: thresholds)
+            return .quality(report, validationLoss: loss)
         }
         do {
             try validation.checkReportData()

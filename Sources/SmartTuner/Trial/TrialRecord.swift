@@ -265,7 +265,8 @@ public final class TrialRecord: Sendable {
 
     /// The checkpoint to resume from after a failure, per `point` (DESIGN §4), by the one rule
     /// (``Checkpoint/resumePoint(from:before:matching:)``): `nil` means from scratch. "Before
-    /// the spike" means written before the failure's first anomalous step.
+    /// the spike" means holding weights whose own evaluation (the next step's loss) came before
+    /// the failure's first anomalous step.
     ///
     /// Checkpoints at or after `failureStep` never count: a trainer that runs ahead of its
     /// judge writes them after the failure, from the run that failed.
@@ -278,7 +279,9 @@ public final class TrialRecord: Sendable {
         case .lastGoodCheckpoint:
             return Checkpoint.resumePoint(from: checkpoints, before: limit)
         case .beforeSpike:
-            return Checkpoint.resumePoint(from: checkpoints, before: min(limit, firstAnomalousStep ?? limit))
+            // The weights of the checkpoint at step s are what the loss of step s + 1 measured: the
+            // one just before the first anomalous step holds the weights that made the spike.
+            return Checkpoint.resumePoint(from: checkpoints, before: min(limit, firstAnomalousStep.map { $0 - 1 } ?? limit))
         case .lastAlignedOrScratch:
             guard everAligned else { return nil }
             return Checkpoint.resumePoint(from: checkpoints, before: limit) { checkpoint in

@@ -96,6 +96,7 @@ public struct TrialSummary: Sendable, Codable {
         firstAlignedStep = firstAligned
         objective = record.lastObjective
         checkpoint = record.latestCheckpoint?.path
-        unseen = record.visibility.missing.map { "\($0.words): \($0.consequence)" } + record.visibility.notes
+        let visibility = record.visibility
+        unseen = visibility.missing.map { "\($0.words): \(visibility.consequence(of: $0))" } + visibility.notes
     }
 }

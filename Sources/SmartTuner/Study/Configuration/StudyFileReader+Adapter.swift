@@ -17,7 +17,7 @@ extension StudyFileReader {
     static let adapterKeys = ["preset", "arguments", "environment", "config_file", "working_directory", "progress", "checkpoints",
                               "resume", "stop_signal", "notes"]
     static let progressKeys = ["stream", "step", "validation", "blocks", "step_offset", "loss", "grad_norm", "learning_rate",
-                               "ignore", "non_finite"]
+                               "alignment_error", "ignore", "non_finite"]
 
     /// The adapter settings for `command`, from `node` (`nil`: the section is missing, which
     /// is an error the caller reports).
@@ -101,6 +101,7 @@ extension StudyFileReader {
         if let n = p["loss"] { progress.roles.total = try yaml.string(n, "\(path).loss") }
         if let n = p["grad_norm"] { progress.roles.gradNorm = try yaml.string(n, "\(path).grad_norm") }
         if let n = p["learning_rate"] { progress.roles.learningRate = try yaml.string(n, "\(path).learning_rate") }
+        if let n = p["alignment_error"] { progress.roles.alignmentError = try yaml.string(n, "\(path).alignment_error") }
         if let n = p["ignore"] { progress.roles.ignored = Set(try yaml.strings(n, "\(path).ignore")) }
         if let n = p["non_finite"] {
             progress.roles.nonFiniteMarkers = [:]
