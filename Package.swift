@@ -72,9 +72,12 @@ let package = Package(
             swiftSettings: strictSwift6),
         // Unmodified training scripts behind the trainer contract: arguments from templates,
         // progress from output lines, checkpoints by file name (docs/adapters.md).
+        // TensorBoard event files: TFRecord framing with masked CRC-32C and the few Event and
+        // Summary fields SmartTuner reads (a small wire-format reader; no swift-protobuf).
+        .target(name: "TensorBoardEvents", swiftSettings: strictSwift6),
         .target(
             name: "TrainerAdapters",
-            dependencies: ["Training", .product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: ["Training", "TensorBoardEvents", .product(name: "Subprocess", package: "swift-subprocess")],
             swiftSettings: strictSwift6),
         // The built-in trainer: TinyTacotron behind the trainer contract.
         .target(
@@ -137,6 +140,8 @@ let package = Package(
                     swiftSettings: strictSwift6),
         .testTarget(name: "TrainerAdaptersTests", dependencies: ["TrainerAdapters", "Training", "TestScratch"],
                     swiftSettings: strictSwift6),
+        .testTarget(name: "TensorBoardEventsTests", dependencies: ["TensorBoardEvents", "TestScratch"],
+                    exclude: ["Fixtures"], swiftSettings: strictSwift6),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Randomness"], swiftSettings: strictSwift6),
         .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "Optimization", "Training", "TestScratch"], swiftSettings: strictSwift6),
         .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], swiftSettings: strictSwift6),

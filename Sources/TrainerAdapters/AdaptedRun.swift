@@ -18,10 +18,12 @@ struct AdaptedRun: Sendable {
     let request: TrainRequest
     private var readers: [ProgressReader]
     private var checkpoints: CheckpointWatch?
+    private var tensorboard: TensorBoardProgress?
     private var lines = 0
     private var problems = 0
     private var checkpointSeen = false
     private var learningRateChecked = false
+    private var matchedTensorBoard = false
     private var stderrLines: [String] = []
     /// The last step recorded (the trial's steps).
     private(set) var lastStep: Int
@@ -41,6 +43,10 @@ struct AdaptedRun: Sendable {
         readers = [ProgressReader(settings: settings.progress, stepBase: stepBase), ProgressReader(settings: settings.progress, stepBase: stepBase)]
         checkpoints = settings.checkpoints.map { CheckpointWatch(pattern: $0, directory: request.checkpointDirectory, stepBase: stepBase) }
         lastStep = request.resumeStep ?? 0
+        if let board = settings.progress.tensorboard {
+            let folder = (try? board.directory?.render(settings.values(for: request), keyPath: "progress.tensorboard.directory")) ?? request.checkpointDirectory
+            tensorboard = TensorBoardProgress(settings: board, directory: folder, roles: settings.progress.roles, stepBase: stepBase)
+        }
     }
 
     /// The events `input` makes.
@@ -62,16 +68,16 @@ struct AdaptedRun: Sendable {
         case .ended(let source):
             return readings(readers[source == .stdout ? 0 : 1].finish())
         case .tick:
-            return scanCheckpoints(final: false)
+            return pollTensorBoard(final: false) + scanCheckpoints(final: false)
         }
     }
 
     /// What is left once the script has exited: open blocks, the last checkpoints, and a
     /// warning when no line ever matched.
     mutating func finish() -> [TrainingEvent] {
-        var events = readings(readers[0].finish()) + readings(readers[1].finish())
+        var events = readings(readers[0].finish()) + readings(readers[1].finish()) + pollTensorBoard(final: true)
         events += scanCheckpoints(final: true)
-        if readers.allSatisfy({ $0.matchedLines == 0 }), lines > 0 {
+        if readers.allSatisfy({ $0.matchedLines == 0 }), !matchedTensorBoard, lines > 0 {
             events.append(.log(level: "warning", message: "adapter: none of the script's \(lines) output lines matched a progress rule "
                 + "(\(settings.progress.stepLines.map(\.source) + settings.progress.blocks.map(\.header.source))); check trainer.adapter.progress against its output"))
         }
@@ -138,6 +144,14 @@ struct AdaptedRun: Sendable {
 
     /// A checkpoint within the budget (one written past it, at the stop, holds steps that were
     /// not recorded).
+    private mutating func pollTensorBoard(final: Bool) -> [TrainingEvent] {
+        guard var board = tensorboard else { return [] }
+        let (found, problems) = board.poll(final: final)
+        tensorboard = board
+        if !found.isEmpty { matchedTensorBoard = true }
+        return readings(found) + problems.flatMap { problem("TensorBoard: \($0)") }
+    }
+
     private mutating func scanCheckpoints(final: Bool) -> [TrainingEvent] {
         guard let found = checkpoints?.scan(final: final), !found.isEmpty else { return [] }
         checkpointSeen = true

@@ -101,11 +101,12 @@ public struct AdapterSettings: Sendable, Hashable {
             try configFile.contents.check(known: known, keyPath: "config_file.contents")
         }
         try workingDirectory?.check(known: known, keyPath: "working_directory")
+        try progress.tensorboard?.directory?.check(known: known, keyPath: "progress.tensorboard.directory")
         for (index, template) in (resume?.arguments ?? []).enumerated() {
             try template.check(known: known.union(Self.resumePlaceholders), keyPath: "resume.arguments[\(index)]")
         }
         guard progress.readsSteps else {
-            throw AdapterSettingError("progress", "no rule reads training steps: give progress.step (a line per step with a (?<step>…) group) or a progress.blocks entry of kind step")
+            throw AdapterSettingError("progress", "no rule reads training steps: give progress.step (a line per step with a (?<step>…) group), a progress.blocks entry of kind step, or progress.tensorboard.step")
         }
         if resume != nil && checkpoints == nil {
             throw AdapterSettingError("resume", "resuming needs checkpoints.pattern, to know which files are checkpoints and their steps")
@@ -149,6 +150,6 @@ extension ProgressSettings {
     /// field, whose names are only known when printed).
     func names(_ role: Role) -> Bool {
         let name = role == .gradNorm ? roles.gradNorm : roles.learningRate
-        return stepLines.contains { $0.groups.contains(name) } || blocks.contains { $0.kind == .step }
+        return stepLines.contains { $0.groups.contains(name) } || blocks.contains { $0.kind == .step } || tensorboard?.step != nil
     }
 }

@@ -106,28 +106,9 @@ public struct ProgressReader: Sendable {
             }
             numbers[name] = number
         }
-        let roles = settings.roles
-        switch kind {
-        case .step:
-            guard let total = numbers.removeValue(forKey: roles.total) else {
-                return .problem("step \(step): no '\(roles.total)' value (the loss) among \(numbers.keys.sorted()) (\(rule))")
-            }
-            let gradNorm = numbers.removeValue(forKey: roles.gradNorm) ?? 0
-            let learningRate = numbers.removeValue(forKey: roles.learningRate) ?? 0
-            lastStep = max(lastStep, step)
-            return .step(StepMetrics(step: step, losses: numbers.merging(["total": total]) { $1 }, gradNorm: gradNorm,
-                                     learningRate: learningRate, throughput: 0))
-        case .validation:
-            guard let total = numbers.removeValue(forKey: roles.total) else {
-                return .problem("validation at step \(step): no '\(roles.total)' value (the loss) among \(numbers.keys.sorted()) (\(rule))")
-            }
-            numbers.removeValue(forKey: roles.gradNorm)
-            numbers.removeValue(forKey: roles.learningRate)
-            let alignmentError = roles.alignmentError.flatMap { numbers.removeValue(forKey: $0) }
-            var validation = ValidationMetrics(step: step, losses: numbers.merging(["total": total]) { $1 }, samples: [])
-            validation.focusRate = alignmentError.map { 1 - $0 }
-            return .validation(validation)
-        }
+        let reading = settings.roles.reading(kind, step: step, numbers: numbers, rule: rule)
+        if case .step = reading { lastStep = max(lastStep, step) }
+        return reading
     }
 }
 

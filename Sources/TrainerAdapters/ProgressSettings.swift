@@ -1,3 +1,5 @@
+import Training
+
 /// How an adapter reads a trainer's progress from its output lines (`trainer.adapter.progress`).
 ///
 /// A line is either one record by itself (``stepLines``, ``validationLines``: NVIDIA's
@@ -48,14 +50,16 @@ public struct ProgressSettings: Sendable, Hashable {
     public var roles = ValueRoles()
     /// The trial's step of a printed step 0 (NVIDIA and Coqui count from 0, the tuner from 1).
     public var stepOffset = 0
+    /// Scalars read from the TensorBoard event files the script writes (`nil`: none).
+    public var tensorboard: TensorBoardSettings?
 
     /// Reads nothing yet.
     public init() {}
 
     /// Whether any rule reads training steps.
-    public var readsSteps: Bool { !stepLines.isEmpty || blocks.contains { $0.kind == .step } }
+    public var readsSteps: Bool { !stepLines.isEmpty || blocks.contains { $0.kind == .step } || tensorboard?.step != nil }
     /// Whether any rule reads validations.
-    public var readsValidations: Bool { !validationLines.isEmpty || blocks.contains { $0.kind == .validation } }
+    public var readsValidations: Bool { !validationLines.isEmpty || blocks.contains { $0.kind == .validation } || tensorboard?.validation != nil }
 }
 
 /// Which printed values play which part.
@@ -77,4 +81,28 @@ public struct ValueRoles: Sendable, Hashable {
 
     /// The defaults: `loss`, `grad_norm`, `learning_rate`.
     public init() {}
+
+    /// The record that values read for one step make, by these roles: the loss becomes `total`,
+    /// the gradient norm and learning rate theirs (0 when not given, as the protocol has it),
+    /// the alignment error a focus rate, every other value a loss component. `rule` names where
+    /// the values came from in a problem.
+    func reading(_ kind: ProgressSettings.Block.Kind, step: Int, numbers: [String: Double], rule: String) -> ProgressReader.Reading {
+        var numbers = numbers.filter { !ignored.contains($0.key) }
+        guard let totalLoss = numbers.removeValue(forKey: total) else {
+            let what = kind == .step ? "step \(step)" : "validation at step \(step)"
+            return .problem("\(what): no '\(total)' value (the loss) among \(numbers.keys.sorted()) (\(rule))")
+        }
+        let norm = numbers.removeValue(forKey: gradNorm) ?? 0
+        let rate = numbers.removeValue(forKey: learningRate) ?? 0
+        let losses = numbers.merging(["total": totalLoss]) { $1 }
+        switch kind {
+        case .step:
+            return .step(StepMetrics(step: step, losses: losses, gradNorm: norm, learningRate: rate, throughput: 0))
+        case .validation:
+            let error = alignmentError.flatMap { losses[$0] }
+            var validation = ValidationMetrics(step: step, losses: alignmentError.map { name in losses.filter { $0.key != name } } ?? losses, samples: [])
+            validation.focusRate = error.map { 1 - $0 }
+            return .validation(validation)
+        }
+    }
 }

@@ -104,6 +104,15 @@ extension StudyRunnerTests {
         #expect(noAdapter.contains("only for type: command or adapter") || noAdapter.contains("only for type: adapter"), "\(noAdapter)")
         let resumeOnly = refusal("preset: nvidia", "progress: {step: '^Train loss (?<step>\\\\d+) (?<loss>\\\\S+)'}\n    resume: {arguments: [-c, '{checkpoint}']}")
         #expect(resumeOnly.contains("needs checkpoints.pattern"), "\(resumeOnly)")
+        let tagsWithoutName = refusal("preset: nvidia", "preset: nvidia\n    progress: {tensorboard: {step: {tags: 'TrainIterStats/.+'}}}")
+        #expect(tagsWithoutName.contains("trainer.adapter.progress.tensorboard.step.tags") && tagsWithoutName.contains("no group named 'name'"), "\(tagsWithoutName)")
+        let tensorboard = base.replacingOccurrences(of: "preset: nvidia", with: "preset: nvidia\n    progress: {tensorboard: {directory: '{checkpoint_directory}/logs', validation: {tags: 'validation\\.(?<name>loss)'}}}")
+        let settings = try StudyConfigurationFile.parse(tensorboard, file: "tb.yaml")
+        guard case .adapted(let adapter) = settings.trainer.kind else {
+            Issue.record("not an adapter")
+            return
+        }
+        #expect(adapter.progress.tensorboard?.validation?.tags.groups == ["name"] && adapter.progress.stepLines.count == 1, "the preset's step lines stay")
     }
 }
 
@@ -161,12 +170,6 @@ extension StudyCrashTests {
 
     /// How many copies of the NVIDIA stand-in run with a checkpoint directory under `directory`.
     static func runningScripts(under directory: String) -> Int {
-        let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return processes.filter { pid in
-            guard Int(pid) != nil, let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-                  let status = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), !status.contains(") Z ") else { return false }
-            let command = String(decoding: data, as: UTF8.self)
-            return command.contains("nvidia_format_train.py") && command.contains(directory)
-        }.count
+        runningProcesses(withCommandLineHolding: ["nvidia_format_train.py", directory])
     }
 }

@@ -16,7 +16,6 @@ struct CoquiAdapterTests {
 
     /// The example's study file, made small; each replaced line must be in the shipped file.
     static func studyFile(directory: String, python: String, corpus: String) throws -> String {
-        var yaml = try String(contentsOfFile: "\(repository)/examples/coqui-tacotron2/study.yaml", encoding: .utf8)
         let replacements: [(String, String)] = [
             ("storage: runs/coqui-tacotron2.db", "storage: \(directory)/study.db"),
             ("trials: 4", "trials: 2"),
@@ -29,13 +28,7 @@ struct CoquiAdapterTests {
             ("learning_rate: {type: float, low: 2.0e-4, high: 3.0e-3, log: true}", "learning_rate: {type: float, low: 1.2, high: 1.8}"),
             ("learning_rate: {multiply: 0.1, min: 1.0e-6}", "learning_rate: {multiply: 0.001, min: 1.0e-6}"),
         ]
-        for (shipped, small) in replacements {
-            #expect(yaml.contains(shipped), "examples/coqui-tacotron2/study.yaml no longer has `\(shipped)`")
-            yaml = yaml.replacingOccurrences(of: shipped, with: small)
-        }
-        let path = "\(directory)/study.yaml"
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        return try smallStudyFile(shipped: "\(repository)/examples/coqui-tacotron2/study.yaml", directory: directory, replacements: replacements)
     }
 
     @Test("an unmodified Coqui Tacotron 2 study: a diverging learning rate is restarted lower from Coqui's own checkpoint with --restore_path, kill -9 of the tuner mid-study resumes with nothing lost and no orphan, and the record says what it could not see")
@@ -119,14 +112,8 @@ struct CoquiAdapterTests {
         #expect(starts.last?.contains("from checkpoint_") == true, "\(starts)")
     }
 
-    /// Coqui trainer processes with a checkpoint directory under `directory`, zombies left out.
+    /// Coqui trainer processes with a checkpoint directory under `directory`.
     static func coquiProcesses(under directory: String) -> Int {
-        let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return processes.filter { pid in
-            guard Int(pid) != nil, let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-                  let status = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), !status.contains(") Z ") else { return false }
-            let command = String(decoding: data, as: UTF8.self)
-            return command.contains("TTS.bin.train_tts") && command.contains(directory)
-        }.count
+        runningProcesses(withCommandLineHolding: ["TTS.bin.train_tts", directory])
     }
 }

@@ -19,7 +19,6 @@ struct PyTorchExampleTests {
     /// given number of steps, and a NaN injected at step 70 of every trial's first incarnation.
     /// Each replaced line must be in the shipped file, so that the test follows the example.
     static func studyFile(directory: String, python: String, steps: Int) throws -> String {
-        var yaml = try String(contentsOfFile: "\(repository)/examples/pytorch-tacotron2/study.yaml", encoding: .utf8)
         let replacements: [(String, String)] = [
             ("storage: runs/pytorch-tacotron2.db", "storage: \(directory)/study.db"),
             ("trials: 4", "trials: 2"),
@@ -33,13 +32,7 @@ struct PyTorchExampleTests {
             ("    grad_clip: 1.0\n", "    grad_clip: 1.0\n    batch_size: 16\n"),
             ("guided_attention_weight: {type: float, low: 5.0, high: 25.0}", "guided_attention_weight: {type: float, low: 18.0, high: 22.0}"),
         ]
-        for (shipped, small) in replacements {
-            #expect(yaml.contains(shipped), "examples/pytorch-tacotron2/study.yaml no longer has `\(shipped)`")
-            yaml = yaml.replacingOccurrences(of: shipped, with: small)
-        }
-        let path = "\(directory)/study.yaml"
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        return try smallStudyFile(shipped: "\(repository)/examples/pytorch-tacotron2/study.yaml", directory: directory, replacements: replacements)
     }
 
     @Test("a short study: trials align on held-out sentences (focus ≥ 0.7), the injected NaN is restarted hot, and kill -9 of the tuner mid-study resumes with nothing lost")

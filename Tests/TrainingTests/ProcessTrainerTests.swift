@@ -29,12 +29,14 @@ struct ProcessTrainerTests {
                        terminationGrace: .milliseconds(300))
     }
 
-    /// A worker written as a shell script, for behaviours the real one never shows.
-    func script(_ body: String) throws -> ProcessTrainer {
+    /// A worker written as a shell script, for behaviours the real one never shows. Its heartbeat
+    /// timeout is generous (a loaded machine may take seconds to start a shell); only a test of
+    /// silence itself gives a short one.
+    func script(_ body: String, heartbeat: Duration = .seconds(30)) throws -> ProcessTrainer {
         let path = TrainingFixtures.temporaryDirectory() + ".sh"
         try ("#!/bin/sh\nread request\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
-        return ProcessTrainer(executable: path, heartbeatTimeout: .milliseconds(500), terminationGrace: .milliseconds(200),
+        return ProcessTrainer(executable: path, heartbeatTimeout: heartbeat, terminationGrace: .milliseconds(200),
                               maxLineBytes: 1_000)
     }
 
@@ -156,7 +158,7 @@ struct ProcessTrainerTests {
     func noZombies() async throws {
         for _ in 0..<3 {
             _ = try? await script("kill -9 $$").train(try workerRequest(), control: TrainerControl()) { _ in }
-            _ = try? await script("sleep 30").train(try workerRequest(), control: TrainerControl()) { _ in }
+            _ = try? await script("sleep 30", heartbeat: .milliseconds(500)).train(try workerRequest(), control: TrainerControl()) { _ in }
         }
         // Any zombie whose parent is this process, whichever thread spawned it.
         let me = getpid()

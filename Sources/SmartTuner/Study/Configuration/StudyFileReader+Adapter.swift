@@ -17,7 +17,7 @@ extension StudyFileReader {
     static let adapterKeys = ["preset", "arguments", "environment", "config_file", "working_directory", "progress", "checkpoints",
                               "resume", "stop_signal", "notes"]
     static let progressKeys = ["stream", "step", "validation", "blocks", "step_offset", "loss", "grad_norm", "learning_rate",
-                               "alignment_error", "ignore", "non_finite"]
+                               "alignment_error", "ignore", "non_finite", "tensorboard"]
 
     /// The adapter settings for `command`, from `node` (`nil`: the section is missing, which
     /// is an error the caller reports).
@@ -101,6 +101,7 @@ extension StudyFileReader {
         if let n = p["loss"] { progress.roles.total = try yaml.string(n, "\(path).loss") }
         if let n = p["grad_norm"] { progress.roles.gradNorm = try yaml.string(n, "\(path).grad_norm") }
         if let n = p["learning_rate"] { progress.roles.learningRate = try yaml.string(n, "\(path).learning_rate") }
+        if let n = p["tensorboard"] { progress.tensorboard = try tensorboard(n) }
         if let n = p["alignment_error"] { progress.roles.alignmentError = try yaml.string(n, "\(path).alignment_error") }
         if let n = p["ignore"] { progress.roles.ignored = Set(try yaml.strings(n, "\(path).ignore")) }
         if let n = p["non_finite"] {
@@ -110,6 +111,26 @@ extension StudyFileReader {
             }
         }
         return progress
+    }
+
+    private func tensorboard(_ node: Node) throws -> TensorBoardSettings {
+        let path = "trainer.adapter.progress.tensorboard"
+        let t = try yaml.mapping(node, path, allowed: ["directory", "step", "validation"])
+        var settings = TensorBoardSettings()
+        if let n = t["directory"] { settings.directory = try template(try yaml.string(n, "\(path).directory"), n, "\(path).directory") }
+        func rule(_ key: String) throws -> TensorBoardSettings.Rule? {
+            guard let n = t[key] else { return nil }
+            let r = try yaml.mapping(n, "\(path).\(key)", allowed: ["tags", "step_offset"])
+            guard let tags = r["tags"] else { throw yaml.error(n, "\(path).\(key)", "give tags:, a regex with a (?<name>…) group, e.g. 'TrainIterStats/(?<name>.+)'") }
+            return TensorBoardSettings.Rule(tags: try pattern(tags, "\(path).\(key).tags", required: ["name"]),
+                                            stepOffset: try r["step_offset"].map { try yaml.int($0, "\(path).\(key).step_offset", range: -1_000_000...1_000_000) } ?? 0)
+        }
+        settings.step = try rule("step")
+        settings.validation = try rule("validation")
+        guard settings.step != nil || settings.validation != nil else {
+            throw yaml.error(node, path, "give step: and/or validation: ({tags: regex with (?<name>…), step_offset: n})")
+        }
+        return settings
     }
 
     private func patterns(_ node: Node, _ path: String, required: [String]) throws -> [OutputPattern] {
