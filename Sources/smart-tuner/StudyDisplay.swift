@@ -44,6 +44,10 @@ enum ReportPrinter {
         let states = ["complete", "pruned", "failed", "running"].map { "\(report.states[$0] ?? 0) \($0)" }.joined(separator: ", ")
         Swift.print("\nStudy \(report.study) (\(report.storage)): \(states) of \(report.target)" +
                     (report.takeOvers > 0 ? "; \(report.takeOvers) take-over(s) of trials whose worker stopped or died" : ""))
+        if !report.unseen.isEmpty {
+            Swift.print("What the trainer could not see (the judge used only what it had):")
+            for line in report.unseen { Swift.print("  - \(line)") }
+        }
         guard let best = report.best else {
             Swift.print("No complete trial yet.")
             return

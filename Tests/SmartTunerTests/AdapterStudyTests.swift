@@ -73,6 +73,11 @@ extension StudyRunnerTests {
             #expect(visibility.contains("cannot see learning rate") && visibility.contains("attention (alignment is not judged"), "\(visibility)")
             #expect(!events.contains { $0.kind.hasPrefix("trainer") && $0.detail.contains("adapter:") }, "no adapter warning: \(events.map(\.detail))")
         }
+        // So does the study's report (smart-tuner status and optimize print it), once per signal.
+        let report = try await StudyReport.of(try await store.study(named: "nvidia"), in: store)
+        #expect(report.unseen.count == Set(report.unseen).count && !report.unseen.isEmpty, "\(report.unseen)")
+        #expect(report.unseen.contains { $0.hasPrefix("attention") && $0.contains("alignment is not judged") }, "\(report.unseen)")
+        #expect(report.unseen.contains { $0.hasPrefix("learning rate") }, "\(report.unseen)")
     }
 
     @Test("adapter settings that cannot work are refused when the study file is read, each with where and what would be valid")

@@ -30,6 +30,9 @@ public struct StudyReport: Sendable, Codable {
     public let takeOvers: Int
     /// The best complete trial.
     public let best: Best?
+    /// What the trainers of the study's finished trials could not see (no attention, no
+    /// gradient norm, …) and what the judge did without it, each once, in trial order.
+    public let unseen: [String]
 
     /// Trials finished: complete, pruned or failed.
     public var finished: Int { (states["complete"] ?? 0) + (states["pruned"] ?? 0) + (states["failed"] ?? 0) }
@@ -38,7 +41,7 @@ public struct StudyReport: Sendable, Codable {
     public var isFinished: Bool { finished >= target && (states["running"] ?? 0) == 0 }
 
     enum CodingKeys: String, CodingKey {
-        case study, storage, direction, target, states, best
+        case study, storage, direction, target, states, best, unseen
         case takeOvers = "take_overs"
     }
 
@@ -46,7 +49,11 @@ public struct StudyReport: Sendable, Codable {
     public static func of(_ study: StoredStudy, in store: any StudyStore) async throws -> StudyReport {
         let trials = try await store.trials(of: study)
         var states: [String: Int] = ["complete": 0, "pruned": 0, "failed": 0, "running": 0]
-        for trial in trials { states[trial.state?.rawValue ?? "waiting", default: 0] += 1 }
+        var unseen: [String] = []
+        for trial in trials.sorted(by: { $0.number < $1.number }) {
+            states[trial.state?.rawValue ?? "waiting", default: 0] += 1
+            for line in TrialDetails.unseen(fromSummary: trial.summaryJSON) where !unseen.contains(line) { unseen.append(line) }
+        }
         var best: Best?
         if let trial = try await store.bestTrial(of: study), let value = trial.value {
             best = Best(number: trial.number, value: value, parameters: trial.parameters.mapValues(PlainParameter.init),
@@ -55,6 +62,6 @@ public struct StudyReport: Sendable, Codable {
         }
         return StudyReport(study: study.definition.name, storage: store.location.description, direction: study.definition.direction.rawValue,
                            target: study.definition.targetTrials, states: states, takeOvers: trials.map(\.interruptions).reduce(0, +),
-                           best: best)
+                           best: best, unseen: unseen)
     }
 }

@@ -8,6 +8,13 @@ enum TrialDetails {
         return metrics(of: summary)
     }
 
+    /// What the trainer of a summary's trial could not see, with what follows from it
+    /// (``TrialSummary/unseen``); empty for a summary that cannot be read.
+    static func unseen(fromSummary json: String?) -> [String] {
+        guard let json, let summary = try? JSONDecoder().decode(TrialSummary.self, from: Data(json.utf8)) else { return [] }
+        return summary.unseen
+    }
+
     /// The alignment metrics and objective of a summary, by DESIGN §5 name.
     static func metrics(of summary: TrialSummary) -> [String: Double] {
         var metrics = summary.alignment?.named ?? [:]
