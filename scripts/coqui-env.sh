@@ -7,11 +7,11 @@
 # What coqui-tts 0.28.0 needs beyond its own requirements, as seen on this kind of machine:
 # torch and torchaudio (it does not pull them in), torchcodec plus Debian's ffmpeg (on torch
 # ≥ 2.9 `import TTS` refuses to load without them; ffmpeg is installed by scripts/test.sh), and
-# six, which it imports without declaring it.
+# six, which it imports without declaring it. pytest runs the client's Coqui tests in it.
 set -euo pipefail
 cache="${SMART_TUNER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/smart-tuner}"
 venv="$cache/coqui-venv"
-requirements="coqui-tts==0.28.0 torch torchaudio torchcodec six"
+requirements="coqui-tts==0.28.0 torch torchaudio torchcodec six pytest"
 marker="$venv/.smart-tuner-requirements"
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$marker" 2>/dev/null)" != "$requirements" ]; then
     mkdir -p "$cache"

@@ -10,7 +10,7 @@ python3 -c "import safetensors, numpy, optuna" 2>/dev/null || python3 -m pip ins
 # The study tests that run whole studies (in-process, killed with SIGKILL, 8 processes on one
 # file) load both cores; they run on their own so that the timing-sensitive supervision tests
 # (heartbeat timeouts of a few hundred milliseconds) never share the machine with them.
-swift test --skip TrainingFixtureTests --skip PyTorchExampleTests --skip CoquiAdapterTests --skip StudyCrashTests --skip StudyRunnerTests --skip StudyCommandTests --skip AutoRunTests "$@"
+swift test --skip TrainingFixtureTests --skip PyTorchExampleTests --skip CoquiAdapterTests --skip CoquiCallbackTests --skip StudyCrashTests --skip StudyRunnerTests --skip StudyCommandTests --skip AutoRunTests "$@"
 swift test --filter "StudyCrashTests|StudyRunnerTests|StudyCommandTests|AutoRunTests" "$@"
 swift test -c release -Xswiftc -enable-testing --filter TrainingFixtureTests "$@"
 
@@ -27,5 +27,11 @@ SMART_TUNER_PYTHON="$venv/bin/python" swift test --filter PyTorchExampleTests "$
 
 # Coqui TTS's Tacotron 2, unmodified, under the coqui adapter preset (minutes of real training;
 # its own cached environment: coqui-tts 0.28.0 with torch, torchaudio, torchcodec and six).
+# Then a Coqui recipe with the client's one-line callback (smart_tuner.coqui), the client
+# installed into that environment as a user would.
 coqui="$(./scripts/coqui-env.sh)"
+"$coqui/bin/python" -m pip install --quiet --no-index --force-reinstall --no-deps ./python
+"$coqui/bin/python" -m pytest -q python/tests/test_coqui.py
+# (one after the other: two Coqui trainings at once on two cores take longer than both in turn)
 SMART_TUNER_COQUI_PYTHON="$coqui/bin/python" swift test --filter CoquiAdapterTests "$@"
+SMART_TUNER_COQUI_PYTHON="$coqui/bin/python" swift test --filter CoquiCallbackTests "$@"

@@ -133,31 +133,19 @@ extension StudyCrashTests {
         let config = "\(directory)/nvidia.yaml"
         try yaml.write(toFile: config, atomically: true, encoding: .utf8)
         let storage = "\(directory)/study.db"
-        let victim = try startOptimize(config: config, directory: directory, tag: "killed")
-        // Killed once trial 0's restarted incarnation has checkpointed at step 101 or later.
-        let deadline = ContinuousClock.now + .seconds(600)
-        var seen = false
-        while !seen, victim.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-            guard let store = try? await openStore(storage, readOnly: true), let study = try? await store.study(named: "nvidia"),
-                  let first = try? await store.trials(of: study).first(where: { $0.number == 0 }),
-                  let checkpoints = try? await store.checkpoints(of: first) else { continue }
-            seen = checkpoints.contains { $0.generation == 1 && $0.step >= 101 }
+        // Killed once trial 0's restarted incarnation has checkpointed at step 101 or later; the
+        // guard sees its stdin end and kills the script's process group.
+        let tuner = KilledTuner(config: config, directory: directory, storage: storage, study: "nvidia")
+        let killed = try await tuner.kill(ceiling: .seconds(600), poll: .milliseconds(100), orphanCeiling: .seconds(60),
+                                          survivors: { Self.runningScripts(under: directory) }) { first, store in
+            (try await store.checkpoints(of: first)).contains { $0.generation == 1 && $0.step >= 101 }
         }
-        kill(victim.processIdentifier, SIGKILL)
-        victim.waitUntilExit()
-        let killedLog = (try? String(contentsOfFile: "\(directory)/killed.err", encoding: .utf8)) ?? ""
-        #expect(seen, "trial 0 never checkpointed at step 101 after its restart: \(killedLog.suffix(1_500))")
-        // The guard saw its stdin end and killed the script's process group.
-        let orphanDeadline = ContinuousClock.now + .seconds(60)
-        while Self.runningScripts(under: directory) > 0, ContinuousClock.now < orphanDeadline { try await Task.sleep(for: .milliseconds(100)) }
-        #expect(Self.runningScripts(under: directory) == 0, "the script outlived the tuner")
+        #expect(killed.reached, "trial 0 never checkpointed at step 101 after its restart: \(killed.log)")
+        #expect(killed.survivors == 0, "the script outlived the tuner")
         let before = try #require(try await finishedTrials(storage, study: "nvidia").first)
 
-        let rerun = try startOptimize(config: config, directory: directory, tag: "rerun")
-        rerun.waitUntilExit()
-        let rerunLog = (try? String(contentsOfFile: "\(directory)/rerun.err", encoding: .utf8)) ?? ""
-        #expect(rerun.terminationStatus == 0, "the re-run failed: \(rerunLog.suffix(1_500))")
+        let rerun = try tuner.rerun()
+        #expect(rerun.status == 0, "the re-run failed: \(rerun.log)")
         let store = try await openStore(storage, readOnly: true)
         let trials = try await finishedTrials(storage, study: "nvidia")
         #expect(trials.map(\.state) == [.complete, .complete], "\(trials.map { ($0.number, $0.state) })")

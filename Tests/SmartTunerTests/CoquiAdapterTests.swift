@@ -36,44 +36,25 @@ struct CoquiAdapterTests {
         let python = try #require(ProcessInfo.processInfo.environment["SMART_TUNER_COQUI_PYTHON"],
                                   "SMART_TUNER_COQUI_PYTHON must name a Python with coqui-tts, e.g. SMART_TUNER_COQUI_PYTHON=$(scripts/coqui-env.sh)/bin/python")
         let directory = try scratchDirectory()
-        let corpus = "\(directory)/corpus"
-        let make = Process()
-        make.executableURL = URL(fileURLWithPath: "\(Self.repository)/scripts/make-speech-corpus.sh")
-        // 40 utterances, 8 held out: an epoch is 8 steps of batch 4, and Coqui validates (prints
-        // its EVAL PERFORMANCE block) at each epoch's end.
-        make.arguments = ["--out", corpus, "--size", "40"]
-        try make.run()
-        make.waitUntilExit()
-        #expect(make.terminationStatus == 0)
+        let corpus = try Self.makeCorpus(in: directory)
         let config = try Self.studyFile(directory: directory, python: python, corpus: corpus)
         let storage = "\(directory)/study.db"
 
         // Killed once trial 0's restarted incarnation (from step 5) has validated (at step 13) and
         // checkpointed after that.
-        let victim = try startOptimize(config: config, directory: directory, tag: "killed")
-        let deadline = ContinuousClock.now + .seconds(2_400)
-        var seen = false
-        while !seen, victim.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .seconds(1))
-            guard let store = try? await openStore(storage, readOnly: true), let study = try? await store.study(named: "coqui-tacotron2"),
-                  let first = try? await store.trials(of: study).first(where: { $0.number == 0 }),
-                  let checkpoints = try? await store.checkpoints(of: first) else { continue }
-            seen = !first.intermediate.isEmpty && checkpoints.contains { $0.generation == 1 && $0.step >= 14 }
+        let tuner = KilledTuner(config: config, directory: directory, storage: storage, study: "coqui-tacotron2")
+        let killed = try await tuner.kill(ceiling: .seconds(2_400), poll: .seconds(1), orphanCeiling: .seconds(120),
+                                          survivors: { Self.coquiProcesses(under: directory) }) { first, store in
+            let checkpoints = try await store.checkpoints(of: first)
+            return !first.intermediate.isEmpty && checkpoints.contains { $0.generation == 1 && $0.step >= 14 }
         }
-        kill(victim.processIdentifier, SIGKILL)
-        victim.waitUntilExit()
-        let killedLog = (try? String(contentsOfFile: "\(directory)/killed.err", encoding: .utf8)) ?? ""
-        #expect(seen, "trial 0 never checkpointed after its restart: \(killedLog.suffix(2_000))")
-        let orphanDeadline = ContinuousClock.now + .seconds(120)
-        while Self.coquiProcesses(under: directory) > 0, ContinuousClock.now < orphanDeadline { try await Task.sleep(for: .milliseconds(200)) }
-        #expect(Self.coquiProcesses(under: directory) == 0, "Coqui outlived the tuner")
+        #expect(killed.reached, "trial 0 never checkpointed after its restart: \(killed.log)")
+        #expect(killed.survivors == 0, "Coqui outlived the tuner")
         let before = try #require(try await finishedTrials(storage, study: "coqui-tacotron2").first)
         let restartsBefore = try await openStore(storage, readOnly: true).restarts(of: before)
 
-        let rerun = try startOptimize(config: config, directory: directory, tag: "rerun")
-        rerun.waitUntilExit()
-        let rerunLog = (try? String(contentsOfFile: "\(directory)/rerun.err", encoding: .utf8)) ?? ""
-        #expect(rerun.terminationStatus == 0, "the re-run failed: \(rerunLog.suffix(2_000))")
+        let rerun = try tuner.rerun()
+        #expect(rerun.status == 0, "the re-run failed: \(rerun.log)")
 
         let store = try await openStore(storage, readOnly: true)
         let trials = try await finishedTrials(storage, study: "coqui-tacotron2")
@@ -110,6 +91,19 @@ struct CoquiAdapterTests {
         #expect(Array(try await store.restarts(of: first).prefix(restartsBefore.count)).map(\.evidence) == restartsBefore.map(\.evidence))
         let starts = try await store.events(of: first).filter { $0.kind == "started" }.map(\.detail)
         #expect(starts.last?.contains("from checkpoint_") == true, "\(starts)")
+    }
+
+    /// A 40-utterance espeak-ng corpus in `directory`/corpus, 8 held out: an epoch is 8 steps of
+    /// batch 4, and Coqui evaluates at each epoch's end.
+    static func makeCorpus(in directory: String) throws -> String {
+        let corpus = "\(directory)/corpus"
+        let make = Process()
+        make.executableURL = URL(fileURLWithPath: "\(repository)/scripts/make-speech-corpus.sh")
+        make.arguments = ["--out", corpus, "--size", "40"]
+        try make.run()
+        make.waitUntilExit()
+        #expect(make.terminationStatus == 0)
+        return corpus
     }
 
     /// Coqui trainer processes with a checkpoint directory under `directory`.

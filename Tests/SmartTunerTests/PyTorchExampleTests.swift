@@ -46,28 +46,18 @@ struct PyTorchExampleTests {
 
         // Killed once trial 0 has restarted hot after its NaN and checkpointed at step 100 of
         // its second incarnation; a ceiling fails the test instead of waiting forever.
-        let victim = try startOptimize(config: config, directory: directory, tag: "killed")
-        let deadline = ContinuousClock.now + .seconds(2_400)
-        var killedAt: StoredTrial?
-        while killedAt == nil, victim.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .seconds(1))
-            guard let store = try? await openStore(storage, readOnly: true),
-                  let study = try? await store.study(named: "pytorch-tacotron2"),
-                  let first = try? await store.trials(of: study).first(where: { $0.number == 0 }),
-                  let checkpoints = try? await store.checkpoints(of: first) else { continue }
-            if checkpoints.contains(where: { $0.generation == 1 && $0.step >= 100 }) { killedAt = first }
+        let tuner = KilledTuner(config: config, directory: directory, storage: storage, study: "pytorch-tacotron2")
+        let killedRun = try await tuner.kill(ceiling: .seconds(2_400), poll: .seconds(1), orphanCeiling: .seconds(60),
+                                          survivors: { Self.exampleProcesses() }) { first, store in
+            (try await store.checkpoints(of: first)).contains { $0.generation == 1 && $0.step >= 100 }
         }
-        kill(victim.processIdentifier, SIGKILL)
-        victim.waitUntilExit()
-        let killedLog = (try? String(contentsOfFile: "\(directory)/killed.err", encoding: .utf8)) ?? ""
-        #expect(killedAt != nil, "trial 0 never reached a step-100 checkpoint after a restart: \(killedLog.suffix(1_500))")
+        #expect(killedRun.reached, "trial 0 never reached a step-100 checkpoint after a restart: \(killedRun.log)")
+        #expect(killedRun.survivors == 0, "the example outlived the tuner (its stdin ended)")
         let beforeKill = try await finishedTrials(storage, study: "pytorch-tacotron2")
         let restartsBeforeKill = try await openStore(storage, readOnly: true).restarts(of: try #require(beforeKill.first))
 
-        let rerun = try startOptimize(config: config, directory: directory, tag: "rerun")
-        rerun.waitUntilExit()
-        let rerunLog = (try? String(contentsOfFile: "\(directory)/rerun.err", encoding: .utf8)) ?? ""
-        #expect(rerun.terminationStatus == 0, "the re-run failed: \(rerunLog.suffix(1_500))")
+        let rerun = try tuner.rerun()
+        #expect(rerun.status == 0, "the re-run failed: \(rerun.log)")
 
         let store = try await openStore(storage, readOnly: true)
         let trials = try await finishedTrials(storage, study: "pytorch-tacotron2")
@@ -94,5 +84,10 @@ struct PyTorchExampleTests {
         #expect(Array(restartsAfter.prefix(restartsBeforeKill.count)).map(\.evidence) == restartsBeforeKill.map(\.evidence))
         let leftovers = try FileManager.default.subpathsOfDirectory(atPath: "\(directory)/runs").filter { $0.hasSuffix(".npy") }
         #expect(leftovers == [], "attention files the tuner read are deleted")
+    }
+
+    /// Processes of this checkout's example script (the test runs on its own).
+    static func exampleProcesses() -> Int {
+        runningProcesses(withCommandLineHolding: ["\(repository)/examples/pytorch-tacotron2/train.py"])
     }
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import array
 import struct
 import sys
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Tuple
 
 try:  # numpy is optional
     import numpy as _np

@@ -157,39 +157,73 @@ class Trial:
         it in, so that it checkpoints), and a hot restart rewinds it to the checkpoint's step
         after the hook ran. Past the budget it waits for the tuner's verdict when it can
         restart in place."""
-        self._send_hello(hot=self._hook is not None and self.supervised)
+        self.begin()
         step = self.resume_step if start is None else int(start)
         inbox = self._inbox
         while True:
             self._outbox.activity += 1
+            stopping = False
             if inbox is not None:
-                request = inbox.take_restart()
-                if request is not None:
-                    step = self._restart(request)
+                rewound = self.between_steps()
+                if rewound is not None:
+                    step = rewound
                     continue
                 if inbox.closed:
                     break
-                if inbox.paused:
-                    self._wait_for_tuner()
-                    continue
-                if self._verdict_due:
-                    self._verdict_due = False
-                    self._await_verdict()
-                    continue
                 stopping = inbox.stop and (self._stop_seen or not self._polls_stop)
-            else:
-                stopping = False
             if stopping or step >= self.steps:
-                self.finish(step)
-                if not self._hot or inbox is None:
+                rewound = self.end_of_budget(step)
+                if rewound is None:
                     return
-                self._wait_for_tuner()
-                if not inbox.has_restart:
-                    return
+                step = rewound
                 continue
             step += 1
             self._last_step = step
             yield step
+
+    # -- for loops the script does not own (a framework's trainer, smart_tuner.coqui) ----
+
+    def begin(self) -> None:
+        """Declares the script's capabilities (the ``hello``) now: hot restart when an
+        :meth:`on_restart` hook is registered. :meth:`training_steps` does this itself; a
+        framework callback calls it before the framework's first step."""
+        self._send_hello(hot=self._hook is not None and self.supervised)
+
+    def between_steps(self) -> Optional[int]:
+        """Acts on what the tuner sent since the last step, for a loop the script does not own:
+        a pause holds until the restart (or the end of stdin) arrives, a non-finite step holds
+        for the verdict, and a hot restart runs the :meth:`on_restart` hook. Returns the step
+        training continues after when a restart rewound it, else ``None``. It never stops the
+        loop itself: check :meth:`should_stop`."""
+        inbox = self._inbox
+        if inbox is None:
+            return None
+        while True:
+            request = inbox.take_restart()
+            if request is not None:
+                return self._restart(request)
+            if inbox.closed:
+                return None
+            if inbox.paused:
+                self._wait_for_tuner()
+                continue
+            if self._verdict_due:
+                self._verdict_due = False
+                self._await_verdict()
+                continue
+            return None
+
+    def end_of_budget(self, step: int) -> Optional[int]:
+        """Says training ended at ``step`` (the budget, or a stop); a hot-restartable script
+        then waits for the tuner, which may still restart it in place. Returns the step to
+        continue after when it did, ``None`` when the process should end."""
+        self.finish(step)
+        inbox = self._inbox
+        if not self._hot or inbox is None:
+            return None
+        self._wait_for_tuner()
+        request = inbox.take_restart()
+        return None if request is None else self._restart(request)
 
     def _restart(self, request: Dict[str, Any]) -> int:
         self._request = request
