@@ -73,7 +73,8 @@ let package = Package(
         // Unmodified training scripts behind the trainer contract: arguments from templates,
         // progress from output lines, checkpoints by file name (docs/adapters.md).
         // TensorBoard event files: TFRecord framing with masked CRC-32C and the few Event and
-        // Summary fields SmartTuner reads (a small wire-format reader; no swift-protobuf).
+        // Summary fields SmartTuner reads and writes (a small wire-format reader and writer; no
+        // swift-protobuf: a dozen fields of eight messages, and a shorter build on two cores).
         .target(name: "TensorBoardEvents", swiftSettings: strictSwift6),
         .target(
             name: "TrainerAdapters",
@@ -83,6 +84,12 @@ let package = Package(
         .target(
             name: "BuiltinTraining",
             dependencies: ["Training", "TinyTacotron", "Supervision"],
+            swiftSettings: strictSwift6),
+        // The tracking systems fed from the study file: TensorBoard's event files (and MLflow
+        // over its REST API), written only where they do not hold a value yet.
+        .target(
+            name: "Tracking",
+            dependencies: ["StudyStore", "Optimization", "Training", "TensorBoardEvents", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift6),
         .target(
             name: "Integrations",
@@ -101,7 +108,7 @@ let package = Package(
             name: "SmartTuner",
             dependencies: [
                 "Supervision", "Randomness", "Alignment", "Optimization", "StudyStore", "TinyTacotron", "Training", "BuiltinTraining",
-                "TrainerAdapters", "Integrations",
+                "TrainerAdapters", "Integrations", "Tracking",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -142,6 +149,10 @@ let package = Package(
                     swiftSettings: strictSwift6),
         .testTarget(name: "TensorBoardEventsTests", dependencies: ["TensorBoardEvents", "TestScratch"],
                     exclude: ["Fixtures"], swiftSettings: strictSwift6),
+        // The tracking systems fed from a real study, read back by their own readers (TensorBoard's
+        // EventAccumulator and MLflow's client, from the environment scripts/tracking-env.sh makes).
+        .testTarget(name: "TrackingTests", dependencies: ["SmartTuner", "Tracking", "TensorBoardEvents", "StudyStore", "TestScratch"],
+                    exclude: ["read_tensorboard.py"], swiftSettings: strictSwift6),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Randomness"], swiftSettings: strictSwift6),
         .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "Optimization", "Training", "TestScratch"], swiftSettings: strictSwift6),
         .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], swiftSettings: strictSwift6),

@@ -98,15 +98,16 @@ public final class TuningSupervisor: Service, Sendable {
     /// Runs one trial under the tree; returns its outcome and its record, however the trial's
     /// tree ends (its supervisor's return value, never an event that might not come).
     /// `takenOver` seeds the record of a trial taken over from another process with its stored
-    /// checkpoints. `onEvent` and `onStep` hear the trial's events and steps as they happen
-    /// (progress displays, stores).
+    /// checkpoints. `onEvent`, `onStep` and `onMetrics` hear the trial's events, steps and
+    /// figures as they happen (progress displays, stores).
     /// A trial that escalates past the session's restart budget returns its escalated outcome
     /// here while the root hears the escalation.
     /// - Throws: ``AdmissionError`` if it cannot be admitted; ``SupervisorError`` if the tree is
     ///   not running.
     public func runTrial(_ request: TrainRequest, takenOver: [Checkpoint] = [],
                          onEvent: (@Sendable (TrialEvent) -> Void)? = nil,
-                         onStep: (@Sendable (Int, StepMetrics) -> Void)? = nil) async throws -> (outcome: TrialOutcome, record: TrialRecord) {
+                         onStep: (@Sendable (Int, StepMetrics) -> Void)? = nil,
+                         onMetrics: (@Sendable (TrialMetrics) -> Void)? = nil) async throws -> (outcome: TrialOutcome, record: TrialRecord) {
         guard admissionOpen else { throw AdmissionError.sessionEscalated }
         guard await memory.admit(trial: request.trialID, expectedMiB: expectedTrialMiB) else {
             throw AdmissionError.insufficientMemory(expectedMiB: expectedTrialMiB)
@@ -115,7 +116,7 @@ public final class TuningSupervisor: Service, Sendable {
         let record = TrialRecord(trialID: request.trialID, observer: { id, event in
             onEvent?(event)
             alerts.post(trialID: id, event: event)
-        }, stepObserver: onStep)
+        }, stepObserver: onStep, metricsObserver: onMetrics)
         record.seed(checkpoints: takenOver)
         var configuration = trialConfiguration
         configuration.memory = configuration.memory ?? memory

@@ -68,7 +68,7 @@ extension SQLiteStudyStore {
         }
     }
 
-    private static func decode(_ value: Double?, type: String) -> Double {
+    static func decode(_ value: Double?, type: String) -> Double {
         switch type {
         case "INF_POS": return .infinity
         case "INF_NEG": return -.infinity
@@ -88,7 +88,7 @@ extension SQLiteStudyStore {
     /// A trial's checkpoints whose files exist, newest first; ``Checkpoint/good`` says which
     /// may be resumed from.
     public func checkpoints(of trial: StoredTrial) throws -> [Checkpoint] {
-        try withConnection { try Self.storedCheckpoints(trial.id, $0.connection, hasWeightsFinite: $0.schemaVersion >= 3) }
+        try withConnection { try Self.storedCheckpoints(trial.id, $0.connection, schemaVersion: $0.schemaVersion) }
     }
 
     /// A trial's smart restarts, in order.

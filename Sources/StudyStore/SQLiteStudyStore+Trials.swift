@@ -93,7 +93,8 @@ extension SQLiteStudyStore {
     /// ``StudyStore/report(_:in:generation:progress:now:)``).
     public func report(_ trial: StoredTrial, in study: StoredStudy, generation: Int, progress: TrialProgress, now: Date) throws {
         let values = progress.values.sorted { $0.key < $1.key }.map { (step: $0.key, value: $0.value) }
-        let (lastStep, quality, checkpoints, events) = (progress.lastStep, progress.quality, progress.checkpoints, progress.events)
+        let (lastStep, quality, checkpoints, events, metrics) = (progress.lastStep, progress.quality, progress.checkpoints, progress.events,
+                                                                 progress.metrics)
         try requireWritable()
         let qualityJSON = try quality.map { try Self.encode($0.filter { $0.value.isFinite }) }
         try withConnection { state in
@@ -109,16 +110,18 @@ extension SQLiteStudyStore {
                 }
                 for checkpoint in checkpoints {
                     try connection.run("""
-                        INSERT INTO smarttuner_checkpoints (trial_id, generation, step, path, sha256, loss, aligned, weights_finite)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO smarttuner_checkpoints (trial_id, generation, step, path, sha256, loss, aligned, weights_finite, heatmap)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, [.integer(trial.id), .int(checkpoint.generation), .int(checkpoint.step), .text(checkpoint.path),
                               .text(checkpoint.sha256), checkpoint.evaluation.map { $0.isFinite ? .real($0) : .null } ?? .null,
                               .int(checkpoint.aligned == true ? 1 : 0),
                               // A checkpoint that is not good is kept as known-bad weights (0), so that
                               // it reads back not good whatever made it so.
-                              checkpoint.good ? checkpoint.weightsFinite.map { .int($0 ? 1 : 0) } ?? .null : .int(0)])
+                              checkpoint.good ? checkpoint.weightsFinite.map { .int($0 ? 1 : 0) } ?? .null : .int(0),
+                              .optional(checkpoint.heatmap)])
                 }
                 for event in events { try Self.insertEvent(trial.id, event, connection) }
+                for point in metrics { try Self.insertMetric(trial.id, generation: generation, point, connection) }
                 let revision = try Self.bumpRevision(study, connection)
                 try connection.run("""
                     UPDATE smarttuner_trials SET last_step = MAX(last_step, ?), revision = ?, quality_json = COALESCE(?, quality_json)
@@ -233,14 +236,15 @@ extension SQLiteStudyStore {
     }
 
     /// The trial's checkpoints whose files exist, newest first (the resume point is chosen
-    /// from them by ``Checkpoint/resumePoint(from:before:matching:)``). (`hasWeightsFinite`: the
-    /// file has schema 3's column; a file opened read-only may be older.)
-    static func storedCheckpoints(_ id: Int64, _ connection: SQLiteConnection, hasWeightsFinite: Bool = true) throws -> [Checkpoint] {
+    /// from them by ``Checkpoint/resumePoint(from:before:matching:)``). (`schemaVersion`: the
+    /// file's; one opened read-only may predate schema 3's and 5's columns.)
+    static func storedCheckpoints(_ id: Int64, _ connection: SQLiteConnection, schemaVersion: Int = SQLiteStudyStore.schemaVersion) throws -> [Checkpoint] {
         try connection.query("""
-            SELECT generation, step, path, sha256, loss, aligned, \(hasWeightsFinite ? "weights_finite" : "NULL") FROM smarttuner_checkpoints
+            SELECT generation, step, path, sha256, loss, aligned, \(schemaVersion >= 3 ? "weights_finite" : "NULL"),
+            \(schemaVersion >= 5 ? "heatmap" : "NULL") FROM smarttuner_checkpoints
             WHERE trial_id = ? ORDER BY step DESC, checkpoint_id DESC
             """, [.integer(id)]) { row in
-            Checkpoint(generation: row.int(0), step: row.int(1), path: row.text(2), sha256: row.text(3),
+            Checkpoint(generation: row.int(0), step: row.int(1), path: row.text(2), sha256: row.text(3), heatmap: row.optionalText(7),
                        weightsFinite: row.optionalInt(6).map { $0 != 0 }, evaluation: row.optionalDouble(4), aligned: row.int(5) != 0)
         }.filter { FileManager.default.fileExists(atPath: $0.path) }
     }

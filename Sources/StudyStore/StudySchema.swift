@@ -88,5 +88,17 @@ enum StudySchema {
         """
         ALTER TABLE smarttuner_restarts ADD COLUMN kind TEXT NOT NULL DEFAULT 'cold';
         """,
+        // 4 → 5: what tracking systems are fed from (docs/tracking.md): the figures of every
+        // trial by step (training figures thinned), each checkpoint's attention heatmap, and
+        // what each tracking system has been sent.
+        """
+        CREATE TABLE smarttuner_metrics (metric_id INTEGER PRIMARY KEY, trial_id INTEGER NOT NULL, generation INTEGER NOT NULL,
+            step INTEGER NOT NULL, name TEXT NOT NULL, value FLOAT, value_type TEXT NOT NULL, at_ms INTEGER NOT NULL,
+            UNIQUE (trial_id, generation, name, step));
+        CREATE INDEX smarttuner_metrics_trial ON smarttuner_metrics (trial_id, metric_id);
+        ALTER TABLE smarttuner_checkpoints ADD COLUMN heatmap TEXT;
+        CREATE TABLE smarttuner_deliveries (study_id INTEGER NOT NULL, sink TEXT NOT NULL, trial_number INTEGER NOT NULL,
+            delivery_json TEXT NOT NULL, PRIMARY KEY (study_id, sink, trial_number));
+        """,
     ]
 }

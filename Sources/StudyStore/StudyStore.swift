@@ -67,6 +67,13 @@ public protocol StudyStore: AnyObject, Sendable {
     /// Moves a model version to `stage` (promoting to production archives the previous one).
     func setStage(name: String, version: Int, to stage: ModelStage, note: String, now: Date) async throws -> RegisteredModel
 
+    /// A trial's figures by step written after row `after` (0: all), in the order written.
+    func metrics(of trial: StoredTrial, after: Int64) async throws -> [StoredMetric]
+    /// What tracking system `sink` has been sent of `study` and its trials.
+    func deliveries(of study: StoredStudy, sink: String) async throws -> [TrackingSubject: TrackingDelivery]
+    /// Records what tracking system `sink` has been sent of `subject`.
+    func recordDelivery(_ delivery: TrackingDelivery, for subject: TrackingSubject, of study: StoredStudy, sink: String) async throws
+
     /// The backend's own consistency check: "ok" when intact, else what is wrong.
     func integrityCheck() async throws -> String
 }
@@ -83,10 +90,14 @@ public struct TrialProgress: Sendable, Hashable {
     public var checkpoints: [Checkpoint]
     /// Timeline events.
     public var events: [StoredEvent]
+    /// Figures by step for tracking systems (a point already stored for the same generation,
+    /// name and step is replaced).
+    public var metrics: [MetricPoint]
 
     /// Creates a batch.
     public init(values: [Int: Double] = [:], lastStep: Int? = nil, quality: [String: Double]? = nil, checkpoints: [Checkpoint] = [],
-                events: [StoredEvent] = []) {
+                events: [StoredEvent] = [], metrics: [MetricPoint] = []) {
+        self.metrics = metrics
         self.values = values
         self.lastStep = lastStep
         self.quality = quality

@@ -2,8 +2,10 @@
 /// scalar summaries (tensorflow/core/util/event.proto `Event`, summary.proto `Summary.Value`).
 ///
 /// Read with a small wire-format reader rather than swift-protobuf's generated code: scalars
-/// need five fields of three messages, and the build on two cores stays shorter. Images and
-/// histograms are skipped — SmartTuner never reads alignment from a picture.
+/// need five fields of three messages, and the build on two cores stays shorter (the writing
+/// side, ``EventFileWriter``, encodes its few messages the same way). Images, text and
+/// histograms are not decoded — SmartTuner never reads alignment from a picture — but their
+/// tags are kept, so that a writer can tell what a file already holds.
 public struct TensorBoardEvent: Sendable, Hashable {
     /// Seconds since 1970 when it was written.
     public var wallTime: Double
@@ -12,14 +14,17 @@ public struct TensorBoardEvent: Sendable, Hashable {
     /// Scalars by tag: `simple_value` (torch's `add_scalar`), or a one-element float or
     /// double tensor (the "new style" scalars of TensorFlow 2).
     public var scalars: [String: Double]
+    /// The tags of the values that are not scalars (images, text, plugin data).
+    public var otherTags: Set<String>
     /// The `file_version` of the first record (`brain.Event:2`), if this is it.
     public var fileVersion: String?
 
     /// Creates an event.
-    public init(wallTime: Double, step: Int64, scalars: [String: Double] = [:], fileVersion: String? = nil) {
+    public init(wallTime: Double, step: Int64, scalars: [String: Double] = [:], otherTags: Set<String> = [], fileVersion: String? = nil) {
         self.wallTime = wallTime
         self.step = step
         self.scalars = scalars
+        self.otherTags = otherTags
         self.fileVersion = fileVersion
     }
 
@@ -31,6 +36,7 @@ public struct TensorBoardEvent: Sendable, Hashable {
         step = event.integer(2) ?? 0
         fileVersion = event.bytes(3).map { String(decoding: $0, as: UTF8.self) }
         scalars = [:]
+        otherTags = []
         guard let summaryBytes = event.bytes(5) else { return }
         let summary = try ProtobufFields(summaryBytes)
         for case .bytes(let valueBytes) in summary.values(1) {
@@ -52,6 +58,7 @@ public struct TensorBoardEvent: Sendable, Hashable {
                     if dtype == 2, content.count == 8 { scalars[tag] = Double(bitPattern: raw) }
                 }
             }
+            if scalars[tag] == nil { otherTags.insert(tag) }
         }
     }
 }

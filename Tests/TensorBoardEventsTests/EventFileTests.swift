@@ -116,3 +116,49 @@ extension TFRecordReader {
         return count
     }
 }
+
+@Suite("TensorBoard event file writer", .scratch)
+struct EventFileWriterTests {
+    @Test("what the writer writes reads back: file version first, scalars by tag and step (NaN too), other values by tag; no file is overwritten")
+    func roundTrip() throws {
+        let folder = try Scratch.folder("tfevents-write")
+        let writer = try EventFileWriter(directory: folder + "/run", wallTime: 1_700_000_000.5, name: "host.test")
+        #expect((writer.path as NSString).lastPathComponent == "events.out.tfevents.1700000000.host.test")
+        try writer.append(step: 1, wallTime: 1_700_000_001, values: [.scalar(tag: "train/total", value: 2.5), .scalar(tag: "train/mel", value: .nan)])
+        try writer.append(step: 2, wallTime: 1_700_000_002, values: [])
+        try writer.append(step: 10, wallTime: 1_700_000_003, values: [
+            .scalar(tag: "train/total", value: 1.25), .image(tag: "attention", png: [1, 2, 3], width: 4, height: 2),
+            .text(tag: "restarts", markdown: "generation 1"), HParamsSummary.sessionEnd(status: .success, ended: 1_700_000_004),
+        ])
+        try writer.synchronize()
+        try writer.close()
+        var reader = TFRecordReader(path: writer.path)
+        let (records, problems) = reader.read(final: true)
+        #expect(problems.isEmpty && records.count == 3, "an empty append writes nothing")
+        let events = try records.map(TensorBoardEvent.init(record:))
+        #expect(events[0].fileVersion == "brain.Event:2" && events[0].wallTime == 1_700_000_000.5)
+        #expect(events[1].step == 1 && events[1].scalars["train/total"] == 2.5 && events[1].scalars["train/mel"]?.isNaN == true)
+        #expect(events[2].step == 10 && events[2].scalars == ["train/total": 1.25] && events[2].wallTime == 1_700_000_003)
+        #expect(events[2].otherTags == ["attention", "restarts", "_hparams_/session_end_info"])
+        let again = #expect(throws: EventFileWriter.WriteError.self) {
+            try EventFileWriter(directory: folder + "/run", wallTime: 1_700_000_000.9, name: "host.test")
+        }
+        #expect(again?.exists == true)
+    }
+
+    @Test("a byte flipped in a written record is reported by the reader and the record is not read as data")
+    func corruptedWrite() throws {
+        let folder = try Scratch.folder("tfevents-flip")
+        let writer = try EventFileWriter(directory: folder, wallTime: 1, name: "flip")
+        for step in 1...3 { try writer.append(step: Int64(step), wallTime: Double(step), values: [.scalar(tag: "loss", value: Float(step))]) }
+        try writer.close()
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: writer.path)))
+        let recordLength = (bytes.count - 40) / 3   // the file version record is 40 bytes here
+        bytes[40 + recordLength + 14] ^= 0x40     // inside the second scalar's record
+        try Data(bytes).write(to: URL(fileURLWithPath: writer.path))
+        var reader = TFRecordReader(path: writer.path)
+        let (records, problems) = reader.read(final: true)
+        let steps = try records.map(TensorBoardEvent.init(record:)).filter { !$0.scalars.isEmpty }.map(\.step)
+        #expect(steps == [1, 3] && problems.count == 1, "\(problems)")
+    }
+}

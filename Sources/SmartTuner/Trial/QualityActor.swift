@@ -12,6 +12,7 @@ actor QualityActor {
     private let inbox: Mailbox<QualityInput>
     private let judge: MailboxSender<JudgeInput>
     private let record: TrialRecord
+    private let generation: Int
     private let thresholds: AlignmentThresholds
     private let objective: TrialObjective
     private let analysis: @Sendable (ValidationMetrics) throws -> AlignmentMetrics
@@ -19,11 +20,12 @@ actor QualityActor {
     /// Whether the trial's trainer gives attention (its record knows what the trainer sees).
     private var seesAttention: Bool { record.visibility.sees(.attention) }
 
-    init(inbox: Mailbox<QualityInput>, judge: MailboxSender<JudgeInput>, record: TrialRecord, thresholds: AlignmentThresholds,
+    init(inbox: Mailbox<QualityInput>, judge: MailboxSender<JudgeInput>, record: TrialRecord, generation: Int, thresholds: AlignmentThresholds,
          objective: TrialObjective = .standard, analysis: @escaping @Sendable (ValidationMetrics) throws -> AlignmentMetrics = QualityActor.batchMetrics) {
         self.inbox = inbox
         self.judge = judge
         self.record = record
+        self.generation = generation
         self.thresholds = thresholds
         self.objective = objective
         self.analysis = analysis
@@ -45,6 +47,7 @@ actor QualityActor {
         // Attention files a process trainer has not read already (an in-process trainer's) are
         // read here and left where they are.
         let validation = reported.resolvingAttentionFiles(deletingWithin: nil)
+        record.recordValidationLosses(validation.losses, step: validation.step, generation: generation)
         let loss: Double
         switch objective.validationLoss(of: validation.losses) {
         case .success(let value): loss = value

@@ -40,14 +40,18 @@ public final class TrialRecord: Sendable {
     private let state = Mutex(State())
     private let observer: (@Sendable (String, TrialEvent) -> Void)?
     private let stepObserver: (@Sendable (Int, StepMetrics) -> Void)?
+    private let metricsObserver: (@Sendable (TrialMetrics) -> Void)?
 
     /// Creates an empty record; `observer` hears every event as it is recorded (alerts,
-    /// stores), `stepObserver` every training step (progress displays).
+    /// stores), `stepObserver` every training step (progress displays), `metricsObserver` the
+    /// figures of every step and validation (the study file, for tracking systems).
     public init(trialID: String, observer: (@Sendable (String, TrialEvent) -> Void)? = nil,
-                stepObserver: (@Sendable (Int, StepMetrics) -> Void)? = nil) {
+                stepObserver: (@Sendable (Int, StepMetrics) -> Void)? = nil,
+                metricsObserver: (@Sendable (TrialMetrics) -> Void)? = nil) {
         self.trialID = trialID
         self.observer = observer
         self.stepObserver = stepObserver
+        self.metricsObserver = metricsObserver
     }
 
     /// Appends an event to the timeline.
@@ -170,6 +174,12 @@ public final class TrialRecord: Sendable {
         }
         for checkpoint in settled { append(.checkpoint(checkpoint)) }
         stepObserver?(generation, metrics)
+        metricsObserver?(.training(metrics, generation: generation))
+    }
+
+    /// Notes a validation's losses as reported (before they are judged).
+    func recordValidationLosses(_ losses: [String: Double], step: Int, generation: Int) {
+        metricsObserver?(.validationLosses(losses, step: step, generation: generation))
     }
 
     func recordCheckpoint(_ reported: Checkpoint, generation: Int) {
@@ -233,6 +243,7 @@ public final class TrialRecord: Sendable {
             return (true, settled)
         }
         for checkpoint in settled { append(.checkpoint(checkpoint)) }
+        metricsObserver?(.judged(report.metrics, objective: objective, step: report.step, generation: generation))
         append(.quality(generation: generation, step: report.step, metrics: report.metrics, aligned: report.aligned, objective: objective))
         if first { append(.firstAlignment(generation: generation, step: report.step)) }
     }
@@ -246,6 +257,7 @@ public final class TrialRecord: Sendable {
             return Self.settle(&state, generation: generation) { $0.step == step ? .evaluated(validationLoss) : .pending }
         }
         for checkpoint in settled { append(.checkpoint(checkpoint)) }
+        metricsObserver?(.judged(nil, objective: objective, step: step, generation: generation))
         append(.quality(generation: generation, step: step, metrics: nil, aligned: nil, objective: objective))
     }
 

@@ -87,7 +87,7 @@ public final class TrialSupervisor: Sendable {
         let quality = ChildSpec<Void>(id: "quality", shutdown: .brutal) { incarnation in
             qualityInbox.advance(to: incarnation.generation)
             let actor = QualityActor(inbox: qualityInbox, judge: judgeInbox.sender(generation: incarnation.generation),
-                                     record: record, thresholds: configuration.thresholds, objective: configuration.objective,
+                                     record: record, generation: incarnation.generation, thresholds: configuration.thresholds, objective: configuration.objective,
                                      analysis: configuration.alignmentAnalysis)
             try await actor.run()
         }

@@ -78,7 +78,8 @@ struct StudyFileReader {
     mutating func remember(_ node: Node, at keyPath: String) { nodes[keyPath] = node }
 
     mutating func read(_ root: Node) throws -> StudySettings {
-        let top = try section(root, "", ["study", "trainer", "search_space", "objective", "quality", "early_stop", "restart", "memory", "alerts"])
+        let top = try section(root, "", ["study", "trainer", "search_space", "objective", "quality", "early_stop", "restart", "memory", "alerts",
+                                            "tracking"])
         for required in ["study", "trainer", "search_space"] where top[required] == nil {
             throw yaml.error(root, required, "missing; a study file needs study, trainer and search_space (`smart-tuner init` writes an example)")
         }
@@ -117,6 +118,7 @@ struct StudyFileReader {
             if let n = a["webhook"] { settings.alerts.webhook = try yaml.string(n, "alerts.webhook") }
             if let n = a["event_log"] { settings.alerts.eventLog = try yaml.string(n, "alerts.event_log") }
         }
+        if let node = top["tracking"] { settings.tracking = try tracking(node) }
         return settings
     }
 

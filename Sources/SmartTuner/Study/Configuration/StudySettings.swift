@@ -42,6 +42,8 @@ public struct StudySettings: Sendable {
     public var memoryBudgetMiB: Double?
     /// Alert destinations.
     public var alerts = AlertSettings()
+    /// What is kept for tracking systems and where it goes.
+    public var tracking = TrackingSettings()
 
     /// Creates settings; the rest keep their defaults.
     public init(name: String, storage: String, trials: Int, space: SearchSpace, trainer: TrainerSettings) {

@@ -24,8 +24,10 @@ extension StudyActor {
                 entry.lastAligned = aligned ?? false
                 entry.objectives[step] = objective
                 entry.lastQuality = (metrics?.named ?? [:]).merging(["objective": objective, "step": Double(step)]) { $1 }
-                let progress = TrialProgress(values: [step: objective], lastStep: step, quality: entry.lastQuality, events: entry.pendingEvents)
+                let progress = TrialProgress(values: [step: objective], lastStep: step, quality: entry.lastQuality, events: entry.pendingEvents,
+                                             metrics: entry.pendingMetrics)
                 entry.pendingEvents = []
+                entry.pendingMetrics = []
                 write(trialID: trialID, event: event) { store in
                     try await store.report(trial, in: study, generation: generation, progress: progress, now: now)
                     let snapshots = try await store.snapshots(of: study)
@@ -33,8 +35,10 @@ extension StudyActor {
                 }
             case .checkpoint(var checkpoint):
                 checkpoint.aligned = entry.lastAligned
-                let progress = TrialProgress(lastStep: checkpoint.step, checkpoints: [checkpoint], events: entry.pendingEvents)
+                let progress = TrialProgress(lastStep: checkpoint.step, checkpoints: [checkpoint], events: entry.pendingEvents,
+                                             metrics: entry.pendingMetrics)
                 entry.pendingEvents = []
+                entry.pendingMetrics = []
                 write(trialID: trialID, event: event) { store in
                     try await store.report(trial, in: study, generation: generation, progress: progress, now: now)
                 }
@@ -44,9 +48,15 @@ extension StudyActor {
                                             changes: changes, checkpoint: checkpoint, backoffSeconds: backoff.seconds, kind: kind)
                 let events = entry.pendingEvents + [StoredEvent(generation: next, at: stamp, kind: event.kind, detail: event.description)]
                 let hyperparameters = entry.hyperparameters
+                // The figures of the incarnation that ended go before the restart, under its generation.
+                let metrics = entry.pendingMetrics
                 entry.pendingEvents = []
+                entry.pendingMetrics = []
                 entry.generation = next
                 write(trialID: trialID, event: event) { store in
+                    if !metrics.isEmpty {
+                        try await store.report(trial, in: study, generation: generation, progress: TrialProgress(metrics: metrics), now: now)
+                    }
                     try await store.recordRestart(trial, in: study, previousGeneration: generation, restart: restart,
                                                   hyperparameters: hyperparameters, events: events, now: now)
                 }
@@ -62,9 +72,10 @@ extension StudyActor {
         }
     }
 
-    /// Queues a write of `trialID`'s progress; a refusal because another worker took the trial
-    /// over marks it superseded (nothing more of it is written from here).
-    private nonisolated func write(trialID: String, event: TrialEvent, _ body: @escaping @Sendable (any StudyStore) async throws -> Void) {
+    /// Queues a write of `trialID`'s progress (`event`'s, or figures alone for `nil`); a refusal
+    /// because another worker took the trial over marks it superseded (nothing more of it is
+    /// written from here).
+    nonisolated func write(trialID: String, event: TrialEvent?, _ body: @escaping @Sendable (any StudyStore) async throws -> Void) {
         recorder.enqueue { store in
             do {
                 try await body(store)
@@ -73,7 +84,7 @@ extension StudyActor {
                 self.logger.warning("another worker took this trial over; this process no longer records it", metadata: [
                     "trial": "\(number)", "generation": "\(current)"])
             } catch {
-                self.logger.error("could not record a trial event", metadata: ["trial": "\(trialID)", "event": "\(event.kind)", "error": "\(error)"])
+                self.logger.error("could not record a trial event", metadata: ["trial": "\(trialID)", "event": "\(event?.kind ?? "figures")", "error": "\(error)"])
             }
         }
     }
@@ -114,8 +125,11 @@ extension StudyActor {
         }
         let now = wallClock()
         let events = entry.pendingEvents + [StoredEvent(generation: entry.generation, at: StoreTime.text(now), kind: "finished", detail: outcome.description)]
-        let (study, finalState, finalValue) = (self.study, state, value)
+        let (study, finalState, finalValue, metrics) = (self.study, state, value, entry.pendingMetrics)
         let previousBest = try await recorder.perform { store in
+            if !metrics.isEmpty {
+                try await store.report(entry.trial, in: study, generation: entry.generation, progress: TrialProgress(metrics: metrics), now: now)
+            }
             let previous = try await store.bestTrial(of: study)?.value
             try await store.finish(entry.trial, in: study, generation: entry.generation, state: finalState, value: finalValue,
                                    outcome: .supervised(outcome.outcomeKind), summaryJSON: summaryJSON, events: events, now: now)
@@ -135,7 +149,8 @@ extension StudyActor {
         let study = self.study
         do {
             try await recorder.perform { store in
-                try await store.report(entry.trial, in: study, generation: entry.generation, progress: TrialProgress(events: events), now: now)
+                try await store.report(entry.trial, in: study, generation: entry.generation,
+                                       progress: TrialProgress(events: events, metrics: entry.pendingMetrics), now: now)
             }
         } catch {
             logger.error("could not record the release of a trial", metadata: ["trial": "\(trialID)", "error": "\(error)"])

@@ -26,6 +26,8 @@ public actor StudyActor {
     private nonisolated let sampler: any Sampler
     nonisolated let pruner: any Pruner
     private nonisolated let staleAfter: Double
+    /// What is kept for tracking systems.
+    nonisolated let tracking: TrackingSettings
     nonisolated let owned = Mutex<[String: OwnedTrial]>([:])
     /// The study's trials as of the last write (what pruning compares against).
     nonisolated let others = Mutex<[TrialSnapshot]>([])
@@ -41,6 +43,9 @@ public actor StudyActor {
         var generation: Int
         var hyperparameters: [String: Double]
         var pendingEvents: [StoredEvent] = []
+        /// Figures by step not written yet (they go with the next write, or on their own once
+        /// there are ``StudyActor/metricsBatch`` of them).
+        var pendingMetrics: [MetricPoint] = []
         var lastAligned = false
         /// The objective of each validation of this trial's lineage, by step.
         var objectives: [Int: Double] = [:]
@@ -65,6 +70,7 @@ public actor StudyActor {
         self.sampler = settings.sampler.make(seed: settings.seed)
         self.pruner = settings.pruner.make()
         self.staleAfter = settings.staleAfterSeconds
+        self.tracking = settings.tracking
         self.logger = logger
     }
 

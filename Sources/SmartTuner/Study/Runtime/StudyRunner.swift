@@ -5,6 +5,7 @@ import ServiceLifecycle
 import StudyStore
 import Synchronization
 import TinyTacotron
+import Tracking
 import Training
 
 /// Runs a study to its trial budget under the supervision tree: `parallelism` workers each
@@ -25,6 +26,8 @@ public final class StudyRunner: Service, Sendable {
     private let stopping = Atomic<Bool>(false)
     private let logger: Logger
     private let pollInterval: Duration
+    /// What feeds the study's tracking systems, if it has any.
+    let tracking: TrackingFeed?
 
     /// Opens the study file and builds the tree. `makeTrainer` overrides how trainers are made
     /// (tests and embedders); by default the settings' trainer kind decides.
@@ -40,6 +43,7 @@ public final class StudyRunner: Service, Sendable {
         let store = try settings.storeLocation().open()
         let study = try await StudyActor(store: store, settings: settings, logger: logger)
         self.study = study
+        tracking = settings.tracking.feed(study: study.study, store: store, logger: logger)
         var configuration = settings.trialConfiguration(logger: logger, makeTrainer: makeTrainer)
         configuration.pruneCheck = { trialID, step, value in study.prune(trialID: trialID, step: step, objective: value) }
         let alertActor = try alerts ?? settings.alerts.makeActor(defaultLog: settings.defaultEventLog, logger: logger)
@@ -55,7 +59,7 @@ public final class StudyRunner: Service, Sendable {
                 group.addTask { try await self.tuning.run() }
                 group.addTask {
                     defer { self.tuning.shutdown() }
-                    try await self.runWorkers()
+                    try await self.feedingTracking { try await self.runWorkers() }
                 }
                 try await group.waitForAll()
             }
@@ -126,7 +130,8 @@ public final class StudyRunner: Service, Sendable {
                 result = try await tuning.runTrial(request, takenOver: takenOver ?? [], onEvent: { event in
                     study.record(event, trialID: id)
                     onEvent?(.trial(number: number, event: event))
-                }, onStep: { generation, metrics in onEvent?(.step(number: number, generation: generation, metrics: metrics)) })
+                }, onStep: { generation, metrics in onEvent?(.step(number: number, generation: generation, metrics: metrics)) },
+                onMetrics: { metrics in study.record(metrics, trialID: id) })
             } catch TuningSupervisor.AdmissionError.insufficientMemory {
                 guard !stopping.load(ordering: .relaxed) else { break }
                 try await Task.sleep(for: pollInterval)
