@@ -89,7 +89,8 @@ let package = Package(
         // over its REST API), written only where they do not hold a value yet.
         .target(
             name: "Tracking",
-            dependencies: ["StudyStore", "Optimization", "Training", "TensorBoardEvents", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["StudyStore", "Optimization", "Training", "TensorBoardEvents", "Integrations",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift6),
         .target(
             name: "Integrations",
@@ -133,7 +134,7 @@ let package = Package(
         .executableTarget(
             name: "smart-tuner",
             dependencies: [
-                "SmartTuner", "SelfCheck", "TinyTacotron", "TrainerAdapters",
+                "SmartTuner", "SelfCheck", "TinyTacotron", "TrainerAdapters", "Tracking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -152,7 +153,7 @@ let package = Package(
         // The tracking systems fed from a real study, read back by their own readers (TensorBoard's
         // EventAccumulator and MLflow's client, from the environment scripts/tracking-env.sh makes).
         .testTarget(name: "TrackingTests", dependencies: ["SmartTuner", "Tracking", "TensorBoardEvents", "StudyStore", "TestScratch"],
-                    exclude: ["read_tensorboard.py"], swiftSettings: strictSwift6),
+                    exclude: ["read_tensorboard.py", "read_mlflow.py"], swiftSettings: strictSwift6),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Randomness"], swiftSettings: strictSwift6),
         .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "Optimization", "Training", "TestScratch"], swiftSettings: strictSwift6),
         .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], swiftSettings: strictSwift6),

@@ -7,15 +7,11 @@ import FoundationNetworking
 /// `Retry-After` (or Telegram's `parameters.retry_after`), 5xx and timeouts are retried,
 /// other 4xx are not. Every message passes through the redactor.
 struct HTTPPoster: Sendable {
-    let session: URLSession
+    let transport: HTTPTransport
     let redactor: SecretRedactor
 
     init(timeout: Duration, redactor: SecretRedactor) {
-        let configuration = URLSessionConfiguration.ephemeral
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18
-        configuration.timeoutIntervalForRequest = seconds
-        configuration.timeoutIntervalForResource = seconds
-        session = URLSession(configuration: configuration)
+        transport = HTTPTransport(timeout: timeout)
         self.redactor = redactor
     }
 
@@ -29,7 +25,7 @@ struct HTTPPoster: Sendable {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await send(request)
+            (data, response) = try await transport.send(request)
         } catch {
             throw AlertDeliveryError(redactor.redact("request to \(url.absoluteString) failed: \(error.localizedDescription)"), retryable: true)
         }
@@ -50,29 +46,6 @@ struct HTTPPoster: Sendable {
         }
     }
 
-    /// `session.data(for:)` without its cancellation deadlock in swift-corelibs-foundation:
-    /// there, cancelling the awaiting task calls `URLSessionTask.cancel()`, which waits on the
-    /// session's queue while holding the task's status lock, and a completion on that queue
-    /// waits for the same lock (seen as a hung test run). Here the cancellation only schedules
-    /// `cancel()` on another queue and returns; the completion handler resumes the caller.
-    private func send(_ request: URLRequest) async throws -> (Data, URLResponse) {
-        let box = DataTaskBox()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
-                let task = session.dataTask(with: request) { data, response, error in
-                    if let data, let response {
-                        continuation.resume(returning: (data, response))
-                    } else {
-                        continuation.resume(throwing: error ?? URLError(.badServerResponse))
-                    }
-                }
-                box.start(task)
-            }
-        } onCancel: {
-            box.cancel()
-        }
-    }
-
     static func retryAfter(_ response: HTTPURLResponse, body: Data) -> Duration? {
         if let header = response.value(forHTTPHeaderField: "Retry-After"), let seconds = Double(header) {
             return .milliseconds(Int(seconds * 1_000))
@@ -82,32 +55,5 @@ struct HTTPPoster: Sendable {
             return .milliseconds(Int(seconds * 1_000))
         }
         return nil
-    }
-}
-
-/// The data task of one request, for cancelling it from a cancellation handler: `cancel()` only
-/// schedules `URLSessionTask.cancel()` on a global queue (see ``HTTPPoster``); a task cancelled
-/// before it started is cancelled as it starts.
-private final class DataTaskBox: @unchecked Sendable {
-    // @unchecked: `task` and `cancelled` are only read and written under `lock`.
-    private let lock = NSLock()
-    private var task: URLSessionDataTask?
-    private var cancelled = false
-
-    func start(_ task: URLSessionDataTask) {
-        lock.lock()
-        self.task = task
-        let cancelled = self.cancelled
-        lock.unlock()
-        task.resume()
-        if cancelled { DispatchQueue.global().async { task.cancel() } }
-    }
-
-    func cancel() {
-        lock.lock()
-        cancelled = true
-        let task = self.task
-        lock.unlock()
-        if let task { DispatchQueue.global().async { task.cancel() } }
     }
 }

@@ -12,18 +12,39 @@ public struct TrackingDelivery: Sendable, Hashable, Codable {
     public var restartsSent: Int
     /// The files uploaded (heatmaps, checkpoints, model cards), by path.
     public var filesSent: [String]
-    /// The trial state last sent (`running`, `complete`, …).
+    /// The trial state last sent (`running`, `complete`, …; `complete` for a study when its
+    /// end was sent).
     public var stateSent: String?
+    /// For a study: the trials whose results were sent.
+    public var resultsSent: [Int]
 
     /// Nothing sent yet.
     public init(runID: String? = nil, metricsThrough: Int64 = 0, generationsSent: Int = 0, restartsSent: Int = 0, filesSent: [String] = [],
-                stateSent: String? = nil) {
+                stateSent: String? = nil, resultsSent: [Int] = []) {
+        self.resultsSent = resultsSent
         self.runID = runID
         self.metricsThrough = metricsThrough
         self.generationsSent = generationsSent
         self.restartsSent = restartsSent
         self.filesSent = filesSent
         self.stateSent = stateSent
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case runID = "run_id", metricsThrough = "metrics_through", generationsSent = "generations_sent", restartsSent = "restarts_sent"
+        case filesSent = "files_sent", stateSent = "state_sent", resultsSent = "results_sent"
+    }
+
+    /// Reads a record; what an older version did not write reads as not sent.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(runID: try c.decodeIfPresent(String.self, forKey: .runID),
+                  metricsThrough: try c.decodeIfPresent(Int64.self, forKey: .metricsThrough) ?? 0,
+                  generationsSent: try c.decodeIfPresent(Int.self, forKey: .generationsSent) ?? 0,
+                  restartsSent: try c.decodeIfPresent(Int.self, forKey: .restartsSent) ?? 0,
+                  filesSent: try c.decodeIfPresent([String].self, forKey: .filesSent) ?? [],
+                  stateSent: try c.decodeIfPresent(String.self, forKey: .stateSent),
+                  resultsSent: try c.decodeIfPresent([Int].self, forKey: .resultsSent) ?? [])
     }
 }
 

@@ -4,11 +4,30 @@ import StudyStore
 import Tracking
 
 extension TrackingSettings {
-    /// The tracking systems the study feeds, or `nil` when it feeds none.
-    func feed(study: StoredStudy, store: any StudyStore, logger: Logger) -> TrackingFeed? {
+    /// The tracking systems the study feeds, or `nil` when it feeds none. MLflow's address
+    /// comes from the file or `MLFLOW_TRACKING_URI`, its credentials from `environment`.
+    /// - Throws: ``InvalidSetting`` when MLflow is asked for and no usable address is given.
+    public func feed(study: StoredStudy, store: any StudyStore, environment: [String: String], logger: Logger) throws -> TrackingFeed? {
         var sinks: [any TrackingSink] = []
         if let directory = tensorBoardDirectory { sinks.append(TensorBoardProjection(root: directory, study: study.definition.name, logger: logger)) }
+        if let mlflow {
+            sinks.append(MLflowProjection(client: try mlflow.client(environment: environment), experiment: mlflow.experiment ?? study.definition.name,
+                                          uploadBestCheckpoint: mlflow.uploadBestCheckpoint, logger: logger))
+        }
         return sinks.isEmpty ? nil : TrackingFeed(sinks: sinks, store: store, study: study, logger: logger)
+    }
+}
+
+extension MLflowSettings {
+    /// A client of the server: the file's URL, else `MLFLOW_TRACKING_URI`; credentials from `environment`.
+    /// - Throws: ``InvalidSetting`` when there is no usable URL.
+    public func client(environment: [String: String]) throws -> MLflowClient {
+        guard let text = url ?? environment["MLFLOW_TRACKING_URI"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            throw InvalidSetting("tracking.mlflow.url", "needs the MLflow server's URL (such as http://127.0.0.1:5000), here or in MLFLOW_TRACKING_URI")
+        }
+        if let problem = Self.problem(url: text) { throw InvalidSetting("tracking.mlflow.url", problem) }
+        guard let address = URL(string: text) else { throw InvalidSetting("tracking.mlflow.url", "is not a URL: \(text)") }
+        return MLflowClient(url: address, credentials: MLflowCredentials(environment: environment))
     }
 }
 

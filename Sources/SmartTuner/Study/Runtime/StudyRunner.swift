@@ -33,6 +33,7 @@ public final class StudyRunner: Service, Sendable {
     /// (tests and embedders); by default the settings' trainer kind decides.
     public init(settings: StudySettings, alerts: AlertActor? = nil, memory: MemoryActor? = nil,
                 makeTrainer: (@Sendable (TrainRequest) -> any Trainer)? = nil, pollInterval: Duration = .seconds(1),
+                environment: [String: String] = ProcessInfo.processInfo.environment,
                 logger: Logger = Logger(label: "smarttuner.study"), onEvent: (@Sendable (StudyEvent) -> Void)? = nil) async throws {
         try settings.validate()
         self.settings = settings
@@ -43,7 +44,10 @@ public final class StudyRunner: Service, Sendable {
         let store = try settings.storeLocation().open()
         let study = try await StudyActor(store: store, settings: settings, logger: logger)
         self.study = study
-        tracking = settings.tracking.feed(study: study.study, store: store, logger: logger)
+        // The feed reads and records through a connection of its own: its writes (what was
+        // sent) never queue behind the trials' progress, nor theirs behind it.
+        tracking = try settings.tracking.mlflow == nil && settings.tracking.tensorBoardDirectory == nil ? nil
+            : settings.tracking.feed(study: study.study, store: try settings.storeLocation().open(), environment: environment, logger: logger)
         var configuration = settings.trialConfiguration(logger: logger, makeTrainer: makeTrainer)
         configuration.pruneCheck = { trialID, step, value in study.prune(trialID: trialID, step: step, objective: value) }
         let alertActor = try alerts ?? settings.alerts.makeActor(defaultLog: settings.defaultEventLog, logger: logger)
