@@ -10,7 +10,7 @@ python3 -c "import safetensors, numpy, optuna" 2>/dev/null || python3 -m pip ins
 # The study tests that run whole studies (in-process, killed with SIGKILL, 8 processes on one
 # file) load both cores; they run on their own so that the timing-sensitive supervision tests
 # (heartbeat timeouts of a few hundred milliseconds) never share the machine with them.
-swift test --skip TrainingFixtureTests --skip PyTorchExampleTests --skip CoquiAdapterTests --skip CoquiCallbackTests --skip StudyCrashTests --skip StudyRunnerTests --skip StudyCommandTests --skip AutoRunTests "$@"
+swift test --skip TrainingFixtureTests --skip PyTorchExampleTests --skip CoquiAdapterTests --skip CoquiCallbackTests --skip StudyCrashTests --skip StudyRunnerTests --skip StudyCommandTests --skip AutoRunTests --skip TrackingTests "$@"
 swift test --filter "StudyCrashTests|StudyRunnerTests|StudyCommandTests|AutoRunTests" "$@"
 swift test -c release -Xswiftc -enable-testing --filter TrainingFixtureTests "$@"
 
@@ -20,6 +20,12 @@ venv="$(./scripts/python-env.sh)"
 "$venv/bin/python" -m pip install --quiet --no-index --force-reinstall ./python
 (cd /tmp && "$venv/bin/python" -c "import smart_tuner, sys; sys.exit(0 if 'site-packages' in smart_tuner.__file__ else 1)")
 "$venv/bin/python" -m pytest -q python/tests
+
+# Tracking against the real thing (docs/tracking.md): mlflow server, TensorBoard's
+# EventAccumulator and optuna-dashboard from their own cached environment, each reading back
+# what studies of the built-in model sent them.
+tracking="$(./scripts/tracking-env.sh)"
+SMART_TUNER_TRACKING_PYTHON="$tracking/bin/python" swift test --filter TrackingTests "$@"
 
 # The PyTorch Tacotron 2 example through smart-tuner optimize (minutes of real training on the
 # espeak-ng corpus, made on first use into data/espeak-corpus): on its own, with the environment's torch.

@@ -12,6 +12,7 @@ struct ExperimentResponse: Decodable {
     let experiment: Experiment
 }
 struct CreatedExperiment: Decodable { let experiment_id: String }
+struct CreateExperiment: Encodable { let name: String; let tags: [KeyValue] }
 struct CreateRun: Encodable { let experiment_id: String; let run_name: String; let start_time: Int64; let tags: [KeyValue] }
 struct UpdateRun: Encodable { let run_id: String; let status: String; let end_time: Int64? }
 struct SearchRuns: Encodable { let experiment_ids: [String]; let filter: String; let max_results: Int; let page_token: String? }

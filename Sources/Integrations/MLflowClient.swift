@@ -37,7 +37,9 @@ public struct MLflowClient: Sendable {
             return found.experiment.experiment_id
         } catch let error as MLflowError where error.code == "RESOURCE_DOES_NOT_EXIST" {
             do {
-                let created: CreatedExperiment = try await call("POST", "experiments/create", body: ["name": name])
+                // MLflow 3 opens an experiment of this kind on its training runs (not its GenAI views).
+                let created: CreatedExperiment = try await call("POST", "experiments/create", body: CreateExperiment(
+                    name: name, tags: [KeyValue(key: "mlflow.experimentKind", value: "custom_model_development")]))
                 return created.experiment_id
             } catch let error as MLflowError where error.code == "RESOURCE_ALREADY_EXISTS" {
                 let found: ExperimentResponse = try await call("GET", "experiments/get-by-name", query: ["experiment_name": name])

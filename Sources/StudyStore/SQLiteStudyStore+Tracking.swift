@@ -57,4 +57,43 @@ extension SQLiteStudyStore {
             """, [.integer(id), .int(generation), .int(point.step), .text(point.name), point.value.isFinite ? .real(point.value) : .null,
                   .text(valueType(point.value, intermediate: true)), .integer(point.timestampMilliseconds)])
     }
+
+    /// Writes Optuna user attributes of a trial (`value_json` as Optuna keeps it), so that
+    /// optuna-dashboard shows SmartTuner's judgement beside the values: the last validation's
+    /// alignment metrics while it runs, its outcome and restarts once it ends. Non-finite
+    /// numbers are left out (JSON has none).
+    static func writeUserAttributes(_ id: Int64, _ values: [String: UserAttribute], _ connection: SQLiteConnection) throws {
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            guard let json = value.json else { continue }
+            try connection.run("""
+                INSERT INTO trial_user_attributes (trial_id, "key", value_json) VALUES (?, ?, ?)
+                ON CONFLICT (trial_id, "key") DO UPDATE SET value_json = excluded.value_json
+                """, [.integer(id), .text(key), .text(json)])
+        }
+    }
+
+    /// The user attributes of a trial that has ended: its outcome, its restarts (how many, and
+    /// their causes in order), its generations and its last validation's metrics.
+    static func endingAttributes(_ id: Int64, outcome: StoredOutcome, _ connection: SQLiteConnection) throws -> [String: UserAttribute] {
+        let causes = try connection.query("SELECT cause FROM smarttuner_restarts WHERE trial_id = ? ORDER BY restart_id", [.integer(id)]) { $0.text(0) }
+        let generation = try connection.query("SELECT generation FROM smarttuner_trials WHERE trial_id = ?", [.integer(id)]) { $0.int(0) }.first ?? 0
+        return ["outcome": .text(outcome.words), "restarts": .number(Double(causes.count)), "restart_causes": .texts(causes),
+                "generations": .number(Double(generation + 1))]
+    }
+}
+
+/// A value of an Optuna user attribute.
+enum UserAttribute {
+    case number(Double), text(String), texts([String])
+
+    /// As JSON; `nil` for a number JSON cannot hold.
+    var json: String? {
+        switch self {
+        case .number(let x):
+            guard x.isFinite else { return nil }
+            return x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+        case .text(let text): return (try? JSONEncoder().encode(text)).map { String(decoding: $0, as: UTF8.self) }
+        case .texts(let texts): return (try? JSONEncoder().encode(texts)).map { String(decoding: $0, as: UTF8.self) }
+        }
+    }
 }

@@ -122,6 +122,9 @@ extension SQLiteStudyStore {
                 }
                 for event in events { try Self.insertEvent(trial.id, event, connection) }
                 for point in metrics { try Self.insertMetric(trial.id, generation: generation, point, connection) }
+                if let quality {
+                    try Self.writeUserAttributes(trial.id, quality.filter { $0.key != "step" && $0.key != "objective" }.mapValues { .number($0) }, connection)
+                }
                 let revision = try Self.bumpRevision(study, connection)
                 try connection.run("""
                     UPDATE smarttuner_trials SET last_step = MAX(last_step, ?), revision = ?, quality_json = COALESCE(?, quality_json)
@@ -177,6 +180,7 @@ extension SQLiteStudyStore {
                 let revision = try Self.bumpRevision(study, connection)
                 try connection.run("UPDATE smarttuner_trials SET outcome = ?, summary_json = ?, revision = ? WHERE trial_id = ?",
                                    [.text(outcome.rawValue), .optional(summaryJSON), .int(revision), .integer(trial.id)])
+                try Self.writeUserAttributes(trial.id, try Self.endingAttributes(trial.id, outcome: outcome, connection), connection)
                 try connection.run("DELETE FROM trial_heartbeats WHERE trial_id = ?", [.integer(trial.id)])
             }
         }

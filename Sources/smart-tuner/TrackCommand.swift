@@ -36,12 +36,17 @@ struct TrackCommand: AsyncParsableCommand {
             tracking.mlflow?.experiment = experiment
         }
         if let tensorboard { tracking.tensorBoardDirectory = tensorboard }
+        guard tracking.mlflow != nil || tracking.tensorBoardDirectory != nil else {
+            throw CommandFailure("nothing to send to: give --mlflow URL or --tensorboard FOLDER, or a tracking section in the study file (docs/tracking.md)")
+        }
+        // Found read-only first, so that a wrong path or name never creates a study file.
+        _ = try await location.open(readOnly: true)
         let (store, study) = try await location.open(readOnly: false)
         let logger = Logger(label: "smarttuner.track")
         let feed: TrackingFeed
         do {
             guard let made = try tracking.feed(study: study, store: store, environment: ProcessInfo.processInfo.environment, logger: logger) else {
-                throw CommandFailure("nothing to send to: give --mlflow URL or --tensorboard FOLDER, or a tracking section in the study file (docs/tracking.md)")
+                throw CommandFailure("nothing to send to: give --mlflow URL or --tensorboard FOLDER (docs/tracking.md)")
             }
             feed = made
         } catch let invalid as InvalidSetting {

@@ -42,7 +42,7 @@ struct MLflowStudyTests {
     @Test("MLflow's client reads back the study, trial by trial: nesting, statuses, params with restarts, restart tags, every figure's history, heatmaps and the best checkpoint")
     func studyInMLflow() async throws {
         let directory = try Scratch.folder("tracking-mlflow")
-        let server = try MLflowServer(directory: directory)
+        let server = try TestServer.mlflow(directory: directory)
         try await server.start()
         let settings = try StudyConfigurationFile.parse(prunedStudy(directory: directory, mlflow: server.url), file: "outage.yaml")
         try await StudyRunner(settings: settings, pollInterval: .milliseconds(50)).run()
@@ -63,7 +63,7 @@ struct MLflowStudyTests {
     @Test("MLflow stopped mid-study: the study finishes all the same; started again, a replay from the study file leaves it exactly as an uninterrupted study would, and a second replay changes nothing")
     func outage() async throws {
         let directory = try Scratch.folder("tracking-outage")
-        let server = try MLflowServer(directory: directory)
+        let server = try TestServer.mlflow(directory: directory)
         try await server.start()
         let settings = try StudyConfigurationFile.parse(prunedStudy(directory: directory, mlflow: server.url), file: "outage.yaml")
         let stopped = StopOnce { server.interrupt() }

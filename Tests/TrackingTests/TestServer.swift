@@ -8,23 +8,39 @@ import Testing
 import Glibc
 #endif
 
-/// A real `mlflow server` from the tracking environment, on a free loopback port, with its
-/// backend store and artifacts in `directory` (so that a server stopped and started again
-/// keeps what it had). Its processes run in a session of their own and are stopped together.
-final class MLflowServer: @unchecked Sendable {
+/// A real server of the tracking environment (`mlflow server`, `optuna-dashboard`) on a free
+/// loopback port, logging to `directory`. Its processes run in a session of their own and are
+/// stopped together.
+final class TestServer: @unchecked Sendable {
     // @unchecked: `process` and `sessionID` are set by start() and cleared by stop(), which the
     // owning test calls in turn from one task; interrupt() (from any thread) only reads
     // `sessionID` between them.
     let directory: String
     let port: Int
+    /// The command, given the port.
+    private let command: @Sendable (Int) throws -> [String]
+    /// What answers 200 once the server is up.
+    private let healthPath: String
     private var process: Process?
     private var sessionID: Int32?
 
     var url: String { "http://127.0.0.1:\(port)" }
 
-    init(directory: String) throws {
+    init(directory: String, healthPath: String, command: @escaping @Sendable (Int) throws -> [String]) throws {
         self.directory = directory
+        self.healthPath = healthPath
+        self.command = command
         port = try freeLoopbackPort()
+    }
+
+    /// `mlflow server` with its backend store and artifacts in `directory` (a server stopped
+    /// and started again keeps what it had).
+    static func mlflow(directory: String) throws -> TestServer {
+        try TestServer(directory: directory, healthPath: "/health") { port in
+            let bin = (try trackingPython() as NSString).deletingLastPathComponent
+            return [bin + "/mlflow", "server", "--host", "127.0.0.1", "--port", "\(port)", "--workers", "1",
+                    "--backend-store-uri", "sqlite:///\(directory)/mlflow.db", "--artifacts-destination", "\(directory)/artifacts"]
+        }
     }
 
     deinit { killSession(signal: SIGKILL) }
@@ -32,13 +48,10 @@ final class MLflowServer: @unchecked Sendable {
     /// Starts the server and waits until `/health` answers (it can take a minute on a busy
     /// machine; past `ceiling` the test fails instead of waiting on).
     func start(ceiling: Duration = .seconds(240)) async throws {
-        let python = try trackingPython()
-        let mlflow = (python as NSString).deletingLastPathComponent + "/mlflow"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
         // `setsid --wait` stays as our child while the server runs in a session of its own.
-        process.arguments = ["--wait", mlflow, "server", "--host", "127.0.0.1", "--port", "\(port)", "--workers", "1",
-                             "--backend-store-uri", "sqlite:///\(directory)/mlflow.db", "--artifacts-destination", "\(directory)/artifacts"]
+        process.arguments = ["--wait"] + (try command(port))
         let log = FileHandle(forWritingAtPath: logPath) ?? {
             _ = FileManager.default.createFile(atPath: logPath, contents: nil)
             return FileHandle(forWritingAtPath: logPath)
@@ -58,7 +71,7 @@ final class MLflowServer: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(250))
         }
         let tail = (try? String(contentsOfFile: logPath, encoding: .utf8)).map { String($0.suffix(2000)) } ?? ""
-        Issue.record("mlflow server did not answer /health within \(ceiling): \(tail)")
+        Issue.record("\(try command(port).first ?? "the server") did not answer \(healthPath) within \(ceiling): \(tail)")
         throw CancellationError()
     }
 
@@ -104,10 +117,10 @@ final class MLflowServer: @unchecked Sendable {
         kill(-session, signal)
     }
 
-    var logPath: String { directory + "/server.log" }
+    var logPath: String { directory + "/server-\(port).log" }
 
     private func healthy() async -> Bool {
-        guard let url = URL(string: url + "/health") else { return false }
+        guard let url = URL(string: url + healthPath) else { return false }
         var request = URLRequest(url: url)
         request.timeoutInterval = 2
         return ((try? await URLSession.shared.data(for: request))?.1 as? HTTPURLResponse)?.statusCode == 200
