@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 //
 // SmartTuner: hyperparameter search and supervision for Tacotron-style TTS training.
-// Module map and dependency direction: ../shared/DESIGN.md §1 and docs/architecture.md.
+// Module map and dependency direction: ../shared/DESIGN.md §1 and the layout table of README.md.
 //
 // Dependencies, and why each is here:
 // - swift-log: the logging API every library module uses (library code never prints).

@@ -60,6 +60,7 @@ def study_file(folder, name, trials, steps, tracking):
                 .replace("type: median", "type: none")
                 .replace("steps: 700", f"steps: {steps}")
                 .replace("directory: runs", f"directory: {folder}/runs"))
+    text = text.split("\ntracking:")[0]  # the shipped file feeds TensorBoard; each run here says what it feeds
     text = "\n".join(line for line in text.splitlines() if not line.strip().startswith(("startup_trials: 2", "warmup_steps: 300")))
     path = os.path.join(folder, f"{name}.yaml")
     with open(path, "w") as out:

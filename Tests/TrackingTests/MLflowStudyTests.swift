@@ -1,4 +1,5 @@
 import Foundation
+import Integrations
 import Synchronization
 import Testing
 import TestScratch
@@ -57,6 +58,27 @@ struct MLflowStudyTests {
         let feed = try #require(try settings.tracking.feed(study: study, store: store, environment: [:], logger: .init(label: "test")))
         let pass = await feed.pass()
         #expect(try pass["mlflow"]?.get().sent == 0)
+
+        // A model registered from the best trial: its card goes beside the best checkpoint.
+        let best = try #require(try await store.bestTrial(of: study))
+        let checkpoint = try #require(try await store.checkpoints(of: best).first)
+        _ = try await store.register(name: "tts", study: "outage", trial: best.number, checkpoint: checkpoint.path, sha256: checkpoint.sha256,
+                                     metrics: ["objective": best.value ?? .nan], parameters: best.hyperparameters)
+        #expect(try await feed.pass()["mlflow"]?.get().sent == 1)
+        let card = try #require(try readMLflow(server.url, experiment: "tracking-test").first { $0.name == "trial \(best.number)" })
+        #expect(card.artifactPaths.contains("model-card/tts-v1.md"))
+
+        // Past MLflow's limits in one call: the client splits it into requests MLflow takes.
+        let client = try #require(try settings.tracking.mlflow?.client(environment: [:]))
+        let experimentID = try await client.experimentID(named: "tracking-test")
+        let run = try await client.createRun(experimentID: experimentID, name: "limits", startTime: 1_700_000_000_000, tags: [:])
+        let metrics = (0..<2_500).map { MLflowMetric(key: "m\($0 % 3)", value: $0 == 7 ? .nan : Double($0), timestamp: 1_700_000_000_000 + Int64($0), step: $0) }
+        let params = Dictionary(uniqueKeysWithValues: (0..<150).map { ("p\($0)", String(repeating: "v", count: 50)) })
+        let tags = Dictionary(uniqueKeysWithValues: (0..<120).map { ("t\($0)", String(repeating: "w", count: 9_000)) })
+        try await client.logBatch(runID: run.id, metrics: metrics, params: params, tags: tags)
+        let limits = try #require(try readMLflow(server.url, experiment: "tracking-test").first { $0.name == "limits" })
+        #expect(limits.params.count == 150 && limits.metrics.values.map(\.count).reduce(0, +) == 2_500)
+        #expect(limits.metrics["m1"]?.first { Int($0[0].value) == 7 }?[1].value.isNaN == true)
         await server.stop()
     }
 

@@ -63,5 +63,11 @@ public enum StudyTemplate {
         #   telegram_chat: "123456"     # the bot token comes from TELEGRAM_BOT_TOKEN, never from this file
         #   webhook: https://example.com/hook
 
+        tracking:                       # views of the study file (docs/tracking.md); `smart-tuner track` sends them again any time
+          training_interval: 10         # keep every 10th step's training figures (every validation's are kept)
+          tensorboard: runs/tensorboard # tensorboard --logdir runs/tensorboard/tiny-tacotron
+          # mlflow:
+          #   url: http://127.0.0.1:5000  # or MLFLOW_TRACKING_URI; credentials from MLFLOW_TRACKING_TOKEN, never from this file
+
         """
 }
