@@ -119,12 +119,14 @@ struct BrokenFileTests {
         try connection.execute("""
             ALTER TABLE smarttuner_trials DROP COLUMN quality_json; ALTER TABLE smarttuner_checkpoints DROP COLUMN weights_finite;
             ALTER TABLE smarttuner_restarts DROP COLUMN kind;
+            DROP TABLE smarttuner_metrics; DROP TABLE smarttuner_deliveries; ALTER TABLE smarttuner_checkpoints DROP COLUMN heatmap;
             UPDATE smarttuner_schema SET version = 1
             """)
         let old = try SQLiteStudyStore(path: path, readOnly: true)
         let read = try old.trials(of: try old.study(named: "s"))
         #expect(read.count == 1 && read[0].intermediate == [10: 0.5] && read[0].quality.isEmpty)
         #expect(try old.restarts(of: read[0]).isEmpty)
+        #expect(try old.metrics(of: read[0], after: 0).isEmpty && (try old.deliveries(of: try old.study(named: "s"), sink: "x")).isEmpty)
         let migrated = try SQLiteStudyStore(path: path)
         let reopened = try migrated.study(named: "s")
         try await migrated.report(trial, in: reopened, generation: 0, values: [(20, 0.25)], lastStep: 20, quality: ["focus_rate": 0.8])
