@@ -30,7 +30,9 @@ public final class StudyRunner: Service, Sendable {
     let tracking: TrackingFeed?
 
     /// Opens the study file and builds the tree. `makeTrainer` overrides how trainers are made
-    /// (tests and embedders); by default the settings' trainer kind decides.
+    /// (tests and embedders); by default the settings' trainer kind decides. `environment`
+    /// gives the tracking systems' address and credentials (`MLFLOW_TRACKING_URI`,
+    /// `MLFLOW_TRACKING_TOKEN`, …) where the study file's `tracking` section leaves them out.
     public init(settings: StudySettings, alerts: AlertActor? = nil, memory: MemoryActor? = nil,
                 makeTrainer: (@Sendable (TrainRequest) -> any Trainer)? = nil, pollInterval: Duration = .seconds(1),
                 environment: [String: String] = ProcessInfo.processInfo.environment,
