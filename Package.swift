@@ -17,6 +17,10 @@
 //   the cooperative pool would stall everything on a 2-core machine.
 // - Yams: the study configuration is YAML (DESIGN §8); we read its node tree (with line and
 //   column marks) so that every error names file:line:column and the key path.
+// - postgres-nio: the PostgreSQL study store (many machines on one study, DESIGN §7): its
+//   connection pool (PostgresClient, a Service), prepared statements and TLS. It brings
+//   swift-nio and swift-nio-ssl (named directly for their error and TLS types: sslmode as libpq
+//   means it); only the PostgresStudyStore module links them.
 import PackageDescription
 
 let strictSwift6: [SwiftSetting] = [
@@ -44,6 +48,9 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -56,6 +63,17 @@ let package = Package(
         .target(name: "Alignment", swiftSettings: strictSwift6),
         .target(name: "Optimization", dependencies: ["Randomness"], swiftSettings: strictSwift6),
         .target(name: "StudyStore", dependencies: ["Optimization", "Training", "CSQLite"], swiftSettings: strictSwift6),
+        // The PostgreSQL implementation of the storage protocol (docs/distributed.md): Optuna's RDB
+        // schema as SQLAlchemy makes it on PostgreSQL, SmartTuner's tables beside it.
+        .target(
+            name: "PostgresStudyStore",
+            dependencies: ["StudyStore", "Optimization", "Training",
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift6),
         .target(
             name: "TinyTacotron",
             dependencies: [
@@ -108,7 +126,7 @@ let package = Package(
         .target(
             name: "SmartTuner",
             dependencies: [
-                "Supervision", "Randomness", "Alignment", "Optimization", "StudyStore", "TinyTacotron", "Training", "BuiltinTraining",
+                "Supervision", "Randomness", "Alignment", "Optimization", "StudyStore", "PostgresStudyStore", "TinyTacotron", "Training", "BuiltinTraining",
                 "TrainerAdapters", "Integrations", "Tracking",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -155,7 +173,9 @@ let package = Package(
         .testTarget(name: "TrackingTests", dependencies: ["SmartTuner", "Tracking", "TensorBoardEvents", "StudyStore", "TestScratch"],
                     exclude: ["read_tensorboard.py", "read_mlflow.py"], swiftSettings: strictSwift6),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Randomness"], swiftSettings: strictSwift6),
-        .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "Optimization", "Training", "TestScratch"], swiftSettings: strictSwift6),
+        .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "PostgresStudyStore", "Optimization", "Training", "TestScratch",
+                                                     .product(name: "PostgresNIO", package: "postgres-nio")],
+                    swiftSettings: strictSwift6),
         .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], swiftSettings: strictSwift6),
         .testTarget(
             name: "TinyTacotronTests", dependencies: ["TinyTacotron", "Alignment", "Randomness", "TestScratch"],

@@ -7,6 +7,14 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 python3 -c "import safetensors, numpy, optuna" 2>/dev/null || python3 -m pip install --quiet safetensors numpy optuna
 
+# A throw-away PostgreSQL 15 server for the PostgreSQL study store (the contract suite runs on
+# every backend), on a free loopback port; stopped and removed when the tests end.
+pgdir="$(mktemp -d /tmp/smart-tuner-postgres.XXXXXX)"
+trap './scripts/postgres-server.sh stop "$pgdir" || true; rm -rf "$pgdir"' EXIT
+pgport="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+SMART_TUNER_POSTGRES_URL="$(./scripts/postgres-server.sh start "$pgdir" "$pgport")"
+export SMART_TUNER_POSTGRES_URL PGPASSWORD=smarttuner
+
 # The study tests that run whole studies (in-process, killed with SIGKILL, 8 processes on one
 # file) load both cores; they run on their own so that the timing-sensitive supervision tests
 # (heartbeat timeouts of a few hundred milliseconds) never share the machine with them.

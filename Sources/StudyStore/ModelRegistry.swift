@@ -43,6 +43,13 @@ public struct RegisteredModel: Sendable, Hashable, Codable {
         public let at: String
         /// Why.
         public let note: String
+
+        /// Creates a stage change (backends only).
+        package init(stage: ModelStage, at: String, note: String) {
+            self.stage = stage
+            self.at = at
+            self.note = note
+        }
     }
 
     enum CodingKeys: String, CodingKey {

@@ -2,8 +2,8 @@ import Foundation
 import Optimization
 
 /// Optuna's `distribution_json` and `param_value` encodings of parameters.
-enum OptunaDistribution {
-    static func json(_ distribution: Distribution) -> String {
+package enum OptunaDistribution {
+    package static func json(_ distribution: Distribution) -> String {
         func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(format: "%.1f", x) : "\(x)" }
         switch distribution {
         case .float(let low, let high, let log, let step):
@@ -23,18 +23,60 @@ enum OptunaDistribution {
     }
 
     /// Optuna stores a categorical parameter as its choice's index, numbers as floats.
-    static func internalValue(_ value: ParameterValue, in distribution: Distribution) -> Double? {
+    package static func internalValue(_ value: ParameterValue, in distribution: Distribution) -> Double? {
         if case .categorical(let choices) = distribution { return choices.firstIndex(of: value).map(Double.init) }
         return value.number
     }
 
-    static func externalValue(_ stored: Double, in distribution: Distribution) -> ParameterValue? {
+    package static func externalValue(_ stored: Double, in distribution: Distribution) -> ParameterValue? {
         switch distribution {
         case .float: return .float(stored)
         case .int: return .int(Int(stored.rounded()))
         case .categorical(let choices):
             let index = Int(stored)
             return choices.indices.contains(index) ? choices[index] : nil
+        }
+    }
+
+    /// The distribution of Optuna's `distribution_json` (its current names and the legacy
+    /// Uniform/LogUniform/DiscreteUniform/IntUniform/IntLogUniform ones), or `nil` for one
+    /// this version cannot read. Categorical choices other than numbers and strings (booleans,
+    /// `None`) read as their JSON text.
+    package static func distribution(json: String) -> Distribution? {
+        guard let stored = try? JSONDecoder().decode(StoredDistribution.self, from: Data(json.utf8)) else { return nil }
+        let a = stored.attributes
+        switch stored.name {
+        case "FloatDistribution", "UniformDistribution", "LogUniformDistribution", "DiscreteUniformDistribution":
+            guard let low = a.low, let high = a.high else { return nil }
+            return .float(low: low, high: high, log: a.log == true || stored.name == "LogUniformDistribution", step: a.step ?? a.q)
+        case "IntDistribution", "IntUniformDistribution", "IntLogUniformDistribution":
+            guard let low = a.low, let high = a.high else { return nil }
+            return .int(low: Int(low.rounded()), high: Int(high.rounded()), log: a.log == true || stored.name == "IntLogUniformDistribution",
+                        step: a.step.map { Int($0.rounded()) } ?? 1)
+        case "CategoricalDistribution":
+            return a.choices.map { .categorical($0.map(\.value)) }
+        default:
+            return nil
+        }
+    }
+
+    private struct StoredDistribution: Decodable {
+        struct Attributes: Decodable {
+            var low: Double?, high: Double?, step: Double?, q: Double?, log: Bool?, choices: [Choice]?
+        }
+        var name: String
+        var attributes: Attributes
+    }
+
+    private struct Choice: Decodable {
+        var value: ParameterValue
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let text = try? c.decode(String.self) { value = .string(text) }
+            else if let flag = try? c.decode(Bool.self) { value = .string(flag ? "true" : "false") }
+            else if let number = try? c.decode(Int.self) { value = .int(number) }
+            else if let number = try? c.decode(Double.self) { value = .float(number) }
+            else { value = .string("null") }
         }
     }
 

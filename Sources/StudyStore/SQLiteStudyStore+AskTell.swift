@@ -21,18 +21,4 @@ extension SQLiteStudyStore {
             }
         }
     }
-
-    /// Ends trial `number` with `state` and `value`, as reported by an outside script.
-    /// - Throws: ``StudyStoreError`` if the trial does not exist or has already finished.
-    public func tell(_ study: StoredStudy, number: Int, state: TrialState, value: Double?, now: Date) throws {
-        guard let trial = try trials(of: study).first(where: { $0.number == number }) else {
-            throw StudyStoreError.noSuchTrial(study: study.definition.name, number: number)
-        }
-        if state == .complete, value == nil {
-            throw StudyStoreError.invalidState("a complete trial needs a value; give one, or tell it as failed or pruned")
-        }
-        let final = state == .pruned ? (value ?? trial.intermediate.max { $0.key < $1.key }?.value) : value
-        try finish(trial, in: study, generation: trial.generation, state: state, value: final, outcome: .told(state),
-                   summaryJSON: nil, events: [], now: now)
-    }
 }

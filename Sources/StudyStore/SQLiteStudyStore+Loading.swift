@@ -36,12 +36,12 @@ extension SQLiteStudyStore {
         var intermediate: [Int64: [Int: Double]] = [:]
         for (id, step, value) in try connection.query("""
             SELECT trial_id, step, intermediate_value, intermediate_value_type FROM trial_intermediate_values WHERE trial_id IN (\(list))
-            """, row: { (Int64($0.int(0)), $0.int(1), decode($0.optionalDouble(2), type: $0.text(3))) }) {
+            """, row: { (Int64($0.int(0)), $0.int(1), StoredRows.value($0.optionalDouble(2), type: $0.text(3))) }) {
             intermediate[id, default: [:]][step] = value
         }
         var values: [Int64: Double] = [:]
         for (id, value) in try connection.query("SELECT trial_id, value, value_type FROM trial_values WHERE objective = 0 AND trial_id IN (\(list))", row: {
-            (Int64($0.int(0)), decode($0.optionalDouble(1), type: $0.text(2)))
+            (Int64($0.int(0)), StoredRows.value($0.optionalDouble(1), type: $0.text(2)))
         }) { values[id] = value }
         return try connection.query("""
             SELECT t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete, s.generation, s.worker, s.interruptions,
@@ -49,31 +49,14 @@ extension SQLiteStudyStore {
             FROM trials t LEFT JOIN smarttuner_trials s ON s.trial_id = t.trial_id WHERE t.trial_id IN (\(list))
             """) { row in
             let id = Int64(row.int(0))
-            let state: TrialState? = switch row.text(2) {
-            case "RUNNING": .running
-            case "COMPLETE": .complete
-            case "PRUNED": .pruned
-            case "FAIL": .failed
-            default: nil
-            }
-            let hyperparameters = row.optionalText(9).flatMap { try? JSONDecoder().decode([String: Double].self, from: Data($0.utf8)) } ?? [:]
             return StoredTrial(
-                id: id, number: row.int(1), state: state, parameters: parameters[id] ?? [:], value: values[id],
+                id: id, number: row.int(1), state: StoredRows.trialState(optunaName: row.text(2)), parameters: parameters[id] ?? [:], value: values[id],
                 intermediate: intermediate[id] ?? [:], generation: row.optionalInt(5) ?? 0, worker: row.optionalText(6),
-                interruptions: row.optionalInt(7) ?? 0, lastStep: row.optionalInt(8) ?? 0, hyperparameters: hyperparameters,
+                interruptions: row.optionalInt(7) ?? 0, lastStep: row.optionalInt(8) ?? 0, hyperparameters: StoredRows.numbers(row.optionalText(9)),
                 outcome: row.optionalText(10).flatMap(StoredOutcome.init(rawValue:)), summaryJSON: row.optionalText(11),
-                quality: row.optionalText(13).flatMap { try? JSONDecoder().decode([String: Double].self, from: Data($0.utf8)) } ?? [:],
+                quality: StoredRows.numbers(row.optionalText(13)),
                 startedAt: row.optionalText(3),
                 completedAt: row.optionalText(4), external: (row.optionalInt(12) ?? 0) != 0)
-        }
-    }
-
-    static func decode(_ value: Double?, type: String) -> Double {
-        switch type {
-        case "INF_POS": return .infinity
-        case "INF_NEG": return -.infinity
-        case "NAN": return .nan
-        default: return value ?? .nan
         }
     }
 
@@ -104,18 +87,9 @@ extension SQLiteStudyStore {
                  backoff: $0.double(5), kind: $0.text(6))
             }
         }
-        return try rows.map { row in
-            guard let cause = FailureCause(rawValue: row.cause) else {
-                throw StudyStoreError.unreadable("trial \(trial.number)'s restart to generation \(row.generation) names an unknown cause '\(row.cause)'")
-            }
-            guard let changes = try? JSONDecoder().decode([ParameterChange].self, from: Data(row.changes.utf8)) else {
-                throw StudyStoreError.unreadable("trial \(trial.number)'s restart to generation \(row.generation) has unreadable changes: \(row.changes.prefix(80))")
-            }
-            guard let kind = RestartKind(rawValue: row.kind) else {
-                throw StudyStoreError.unreadable("trial \(trial.number)'s restart to generation \(row.generation) names an unknown kind '\(row.kind)'")
-            }
-            return StoredRestart(generation: row.generation, cause: cause, evidence: row.evidence, changes: changes,
-                                 checkpoint: row.checkpoint, backoffSeconds: row.backoff, kind: kind)
+        return try rows.map {
+            try StoredRows.restart(trial: trial.number, generation: $0.generation, cause: $0.cause, evidence: $0.evidence, changes: $0.changes,
+                                   checkpoint: $0.checkpoint, backoff: $0.backoff, kind: $0.kind)
         }
     }
 }

@@ -43,12 +43,8 @@ extension SQLiteStudyStore {
                                                    [.integer(row.0)]) {
                     RegisteredModel.StageChange(stage: ModelStage(rawValue: $0.text(0)) ?? .candidate, at: $0.text(1), note: $0.text(2))
                 }
-                let decoder = JSONDecoder()
-                return RegisteredModel(
-                    name: row.1, version: row.2, study: row.3, trial: row.4, checkpoint: row.5, sha256: row.6,
-                    metrics: (try? decoder.decode([String: Double].self, from: Data(row.7.utf8))) ?? [:],
-                    parameters: (try? decoder.decode([String: Double].self, from: Data(row.8.utf8))) ?? [:],
-                    stage: ModelStage(rawValue: row.9) ?? .candidate, createdAt: row.10, history: history)
+                return StoredRows.model(name: row.1, version: row.2, study: row.3, trial: row.4, checkpoint: row.5, sha256: row.6, metrics: row.7,
+                                        parameters: row.8, stage: row.9, createdAt: row.10, history: history)
             }
         }
     }

@@ -11,7 +11,7 @@ extension SQLiteStudyStore {
                 WHERE trial_id = ? AND metric_id > ? ORDER BY metric_id
                 """, [.integer(trial.id), .integer(after)]) { row in
                 StoredMetric(id: Int64(row.int(0)), generation: row.int(1),
-                             point: MetricPoint(step: row.int(2), name: row.text(3), value: Self.decode(row.optionalDouble(4), type: row.text(5)),
+                             point: MetricPoint(step: row.int(2), name: row.text(3), value: StoredRows.value(row.optionalDouble(4), type: row.text(5)),
                                                 timestampMilliseconds: Int64(row.int(6))))
             }
         }
@@ -25,14 +25,7 @@ extension SQLiteStudyStore {
             return try state.connection.query("SELECT trial_number, delivery_json FROM smarttuner_deliveries WHERE study_id = ? AND sink = ?",
                                               [.integer(study.id), .text(sink)]) { ($0.int(0), $0.text(1)) }
         }
-        var deliveries: [TrackingSubject: TrackingDelivery] = [:]
-        for (number, json) in rows {
-            guard let delivery = try? JSONDecoder().decode(TrackingDelivery.self, from: Data(json.utf8)) else {
-                throw StudyStoreError.unreadable("the record of what \(sink) was sent of \(number < 0 ? "the study" : "trial \(number)") is unreadable: \(json.prefix(80))")
-            }
-            deliveries[TrackingSubject(storedNumber: number)] = delivery
-        }
-        return deliveries
+        return Dictionary(try rows.map { try StoredRows.delivery($1, number: $0, sink: sink) }) { $1 }
     }
 
     /// Records what tracking system `sink` has been sent of `subject`.
@@ -55,7 +48,7 @@ extension SQLiteStudyStore {
             ON CONFLICT (trial_id, generation, name, step) DO UPDATE SET value = excluded.value, value_type = excluded.value_type,
             at_ms = excluded.at_ms
             """, [.integer(id), .int(generation), .int(point.step), .text(point.name), point.value.isFinite ? .real(point.value) : .null,
-                  .text(valueType(point.value, intermediate: true)), .integer(point.timestampMilliseconds)])
+                  .text(StoredRows.valueType(point.value, intermediate: true)), .integer(point.timestampMilliseconds)])
     }
 
     /// Writes Optuna user attributes of a trial (`value_json` as Optuna keeps it), so that
@@ -77,23 +70,6 @@ extension SQLiteStudyStore {
     static func endingAttributes(_ id: Int64, outcome: StoredOutcome, _ connection: SQLiteConnection) throws -> [String: UserAttribute] {
         let causes = try connection.query("SELECT cause FROM smarttuner_restarts WHERE trial_id = ? ORDER BY restart_id", [.integer(id)]) { $0.text(0) }
         let generation = try connection.query("SELECT generation FROM smarttuner_trials WHERE trial_id = ?", [.integer(id)]) { $0.int(0) }.first ?? 0
-        return ["outcome": .text(outcome.words), "restarts": .number(Double(causes.count)), "restart_causes": .texts(causes),
-                "generations": .number(Double(generation + 1))]
-    }
-}
-
-/// A value of an Optuna user attribute.
-enum UserAttribute {
-    case number(Double), text(String), texts([String])
-
-    /// As JSON; `nil` for a number JSON cannot hold.
-    var json: String? {
-        switch self {
-        case .number(let x):
-            guard x.isFinite else { return nil }
-            return x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
-        case .text(let text): return (try? JSONEncoder().encode(text)).map { String(decoding: $0, as: UTF8.self) }
-        case .texts(let texts): return (try? JSONEncoder().encode(texts)).map { String(decoding: $0, as: UTF8.self) }
-        }
+        return StoredRows.endingAttributes(outcome: outcome, restartCauses: causes, generation: generation)
     }
 }

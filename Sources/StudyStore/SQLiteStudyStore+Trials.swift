@@ -106,7 +106,7 @@ extension SQLiteStudyStore {
                         INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type) VALUES (?, ?, ?, ?)
                         ON CONFLICT (trial_id, step) DO UPDATE SET intermediate_value = excluded.intermediate_value,
                         intermediate_value_type = excluded.intermediate_value_type
-                        """, [.integer(trial.id), .int(step), value.isFinite ? .real(value) : .null, .text(Self.valueType(value, intermediate: true))])
+                        """, [.integer(trial.id), .int(step), value.isFinite ? .real(value) : .null, .text(StoredRows.valueType(value, intermediate: true))])
                 }
                 for checkpoint in checkpoints {
                     try connection.run("""
@@ -123,7 +123,7 @@ extension SQLiteStudyStore {
                 for event in events { try Self.insertEvent(trial.id, event, connection) }
                 for point in metrics { try Self.insertMetric(trial.id, generation: generation, point, connection) }
                 if let quality {
-                    try Self.writeUserAttributes(trial.id, quality.filter { $0.key != "step" && $0.key != "objective" }.mapValues { .number($0) }, connection)
+                    try Self.writeUserAttributes(trial.id, StoredRows.qualityAttributes(quality), connection)
                 }
                 let revision = try Self.bumpRevision(study, connection)
                 try connection.run("""
@@ -169,12 +169,12 @@ extension SQLiteStudyStore {
             let connection = state.connection
             try connection.writeTransaction {
                 try Self.requireOwned(trial, generation: generation, connection)
-                let optunaState = ["complete": "COMPLETE", "pruned": "PRUNED", "failed": "FAIL"][finalState.rawValue] ?? "FAIL"
+                let optunaState = StoredRows.optunaState(finalState)
                 try connection.run("UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?",
                                    [.text(optunaState), .text(StoreTime.text(now)), .integer(trial.id)])
                 if let value, finalState != .failed, !value.isNaN {
                     try connection.run("INSERT OR REPLACE INTO trial_values (trial_id, objective, value, value_type) VALUES (?, 0, ?, ?)",
-                                       [.integer(trial.id), value.isFinite ? .real(value) : .null, .text(Self.valueType(value, intermediate: false))])
+                                       [.integer(trial.id), value.isFinite ? .real(value) : .null, .text(StoredRows.valueType(value, intermediate: false))])
                 }
                 for event in events { try Self.insertEvent(trial.id, event, connection) }
                 let revision = try Self.bumpRevision(study, connection)
@@ -230,13 +230,6 @@ extension SQLiteStudyStore {
     static func bumpRevision(_ study: StoredStudy, _ connection: SQLiteConnection) throws -> Int {
         try connection.run("UPDATE smarttuner_studies SET revision = revision + 1 WHERE study_id = ?", [.integer(study.id)])
         return try connection.query("SELECT revision FROM smarttuner_studies WHERE study_id = ?", [.integer(study.id)]) { $0.int(0) }.first ?? 0
-    }
-
-    static func valueType(_ value: Double, intermediate: Bool) -> String {
-        if value.isNaN { return intermediate ? "NAN" : "FINITE" }
-        if value == .infinity { return "INF_POS" }
-        if value == -.infinity { return "INF_NEG" }
-        return "FINITE"
     }
 
     /// The trial's checkpoints whose files exist, newest first (the resume point is chosen

@@ -184,11 +184,7 @@ public final class SQLiteStudyStore: StudyStore, @unchecked Sendable {
         return StoredStudy(id: Int64(row.0), definition: definition)
     }
 
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
+    static func encode<T: Encodable>(_ value: T) throws -> String { try StoredRows.json(value) }
 }
 
 /// The connection and the snapshot cache, guarded by the store's mutex.

@@ -39,6 +39,30 @@ public struct StoredTrial: Sendable, Hashable {
     /// Whether it was created by `ask` for an outside script (never taken over).
     public let external: Bool
 
+    /// Creates a stored trial (backends only).
+    package init(id: Int64, number: Int, state: TrialState?, parameters: [String: ParameterValue], value: Double?, intermediate: [Int: Double],
+                 generation: Int, worker: String?, interruptions: Int, lastStep: Int, hyperparameters: [String: Double],
+                 outcome: StoredOutcome?, summaryJSON: String?, quality: [String: Double], startedAt: String?, completedAt: String?,
+                 external: Bool) {
+        self.id = id
+        self.number = number
+        self.state = state
+        self.parameters = parameters
+        self.value = value
+        self.intermediate = intermediate
+        self.generation = generation
+        self.worker = worker
+        self.interruptions = interruptions
+        self.lastStep = lastStep
+        self.hyperparameters = hyperparameters
+        self.outcome = outcome
+        self.summaryJSON = summaryJSON
+        self.quality = quality
+        self.startedAt = startedAt
+        self.completedAt = completedAt
+        self.external = external
+    }
+
     /// What to train it again with: the hyperparameters of its current incarnation, or for a
     /// trial from `ask` (which records none) its sampled numeric parameters.
     public var trainingHyperparameters: [String: Double] {

@@ -8,7 +8,7 @@ public enum StudyDirection: String, Sendable, Hashable, Codable {
     case maximize
 
     /// Optuna's name for it.
-    var optunaName: String { self == .minimize ? "MINIMIZE" : "MAXIMIZE" }
+    package var optunaName: String { self == .minimize ? "MINIMIZE" : "MAXIMIZE" }
 
     /// `value` as a minimised quantity (samplers and pruners minimise).
     public func minimized(_ value: Double) -> Double { self == .minimize ? value : -value }
@@ -47,4 +47,10 @@ public struct StoredStudy: Sendable, Hashable {
     public let id: Int64
     /// The definition.
     public let definition: StudyDefinition
+
+    /// Creates a stored study (backends only).
+    package init(id: Int64, definition: StudyDefinition) {
+        self.id = id
+        self.definition = definition
+    }
 }

@@ -56,9 +56,6 @@ public protocol StudyStore: AnyObject, Sendable {
 
     /// Creates a RUNNING trial for an outside script; `nil` when the sampler has nothing left.
     func ask(_ study: StoredStudy, now: Date, propose: @Sendable ([TrialSnapshot], Int) -> [String: ParameterValue]?) async throws -> StoredTrial?
-    /// Ends trial `number` with what an outside script reports.
-    func tell(_ study: StoredStudy, number: Int, state: TrialState, value: Double?, now: Date) async throws
-
     /// Registers a new version of model `name` as a candidate.
     func register(name: String, study: String, trial: Int, checkpoint: String, sha256: String, metrics: [String: Double],
                   parameters: [String: Double], now: Date) async throws -> RegisteredModel
@@ -118,6 +115,20 @@ extension StudyStore {
         return try await trials(of: study)
             .filter { $0.state == .complete && ($0.value.map { !$0.isNaN } ?? false) }
             .min { (direction.minimized($0.value ?? .nan), $0.number) < (direction.minimized($1.value ?? .nan), $1.number) }
+    }
+
+    /// Ends trial `number` with `state` and `value`, as reported by an outside script (a pruned
+    /// trial without a value keeps its last intermediate value).
+    /// - Throws: ``StudyStoreError`` if the trial does not exist or has already finished, or a
+    ///   complete trial has no value.
+    public func tell(_ study: StoredStudy, number: Int, state: TrialState, value: Double?, now: Date) async throws {
+        let trial = try await self.trial(number, of: study)
+        if state == .complete, value == nil {
+            throw StudyStoreError.invalidState("a complete trial needs a value; give one, or tell it as failed or pruned")
+        }
+        let final = state == .pruned ? (value ?? trial.intermediate.max { $0.key < $1.key }?.value) : value
+        try await finish(trial, in: study, generation: trial.generation, state: state, value: final, outcome: .told(state),
+                         summaryJSON: nil, events: [], now: now)
     }
 
     /// The trial numbered `number`; ``StudyStoreError/noSuchTrial(study:number:)`` if there is none.

@@ -30,11 +30,22 @@ public enum StudyStoreError: Error, Sendable, Equatable, CustomStringConvertible
     case unreadable(String)
     /// SQLite reported an error.
     case sqlite(code: Int32, message: String, statement: String)
+    /// The PostgreSQL server refused a statement (its SQLSTATE and message).
+    case postgres(sqlState: String, message: String, statement: String)
+    /// The database server could not be reached, or the connection to it was lost: a
+    /// transient fault (the write may be retried once it is back).
+    case unavailable(location: String, reason: String)
 
     /// Whether another process holds the database (worth retrying).
     var isBusy: Bool {
         guard case .sqlite(let code, _, _) = self else { return false }
         return code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED
+    }
+
+    /// Whether the store could not be reached (worth retrying later; nothing was written).
+    public var isUnavailable: Bool {
+        if case .unavailable = self { return true }
+        return false
     }
 
     public var description: String {
@@ -65,6 +76,10 @@ public enum StudyStoreError: Error, Sendable, Equatable, CustomStringConvertible
             return "unreadable study data: \(reason)"
         case .sqlite(let code, let message, let statement):
             return "SQLite error \(code): \(message) (in: \(statement.prefix(80)))"
+        case .postgres(let state, let message, let statement):
+            return "PostgreSQL error \(state): \(message) (in: \(statement.prefix(80)))"
+        case .unavailable(let location, let reason):
+            return "the study database \(location) is unavailable: \(reason)"
         }
     }
 }

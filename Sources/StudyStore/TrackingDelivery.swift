@@ -56,12 +56,12 @@ public enum TrackingSubject: Sendable, Hashable {
     case trial(number: Int)
 
     /// The trial number column of the store (-1 for the study).
-    var storedNumber: Int {
+    package var storedNumber: Int {
         switch self {
         case .study: return -1
         case .trial(let number): return number
         }
     }
 
-    init(storedNumber: Int) { self = storedNumber < 0 ? .study : .trial(number: storedNumber) }
+    package init(storedNumber: Int) { self = storedNumber < 0 ? .study : .trial(number: storedNumber) }
 }

@@ -28,7 +28,7 @@ public struct WorkerIdentity: Sendable, Hashable {
     public var label: String { "\(host):\(pid)" }
 
     /// Whether process `pid`, started at `start`, still runs on this host.
-    static func isAlive(pid: Int32, start: String) -> Bool {
+    package static func isAlive(pid: Int32, start: String) -> Bool {
         guard pid > 0, let now = startTime(of: pid) else { return false }
         return start.isEmpty || now == start
     }

@@ -23,7 +23,7 @@ struct StudyLocation: ParsableArguments {
             name = name ?? settings.name
         }
         guard let path else { throw ValidationError("give --config FILE.yaml or --storage FILE.db") }
-        let store = try StoreLocation(path).open(readOnly: readOnly)
+        let store = try await StoreLocation(path).open(readOnly: readOnly)
         if let name { return (store, try await store.study(named: name)) }
         let names = try await store.studyNames()
         guard names.count == 1 else {

@@ -9,7 +9,7 @@ import Training
 extension StoreContractTests {
     @Test("outcomes, restart causes and changes read back typed; non-finite values keep their kind", arguments: StoreBackend.all)
     func typedRecords(backend: StoreBackend) async throws {
-        let store = try backend.open(try backend.location())
+        let store = try await backend.open(try await backend.location())
         let study = try await store.createOrOpen(definition(trials: 3))
         let worker = WorkerIdentity(host: "h", pid: 7, processStart: "p")
         var trials: [StoredTrial] = []
@@ -37,7 +37,7 @@ extension StoreContractTests {
 
     @Test("checkpoints keep their step, digest, evaluation and finiteness; only good ones read back good", arguments: StoreBackend.all)
     func checkpointsRoundTrip(backend: StoreBackend) async throws {
-        let store = try backend.open(try backend.location())
+        let store = try await backend.open(try await backend.location())
         let study = try await store.createOrOpen(definition(trials: 1))
         let trial = try #require(try await store.claim(study, worker: me, staleAfter: 60, propose: propose).newTrial)
         let directory = try temporaryDirectory()
@@ -59,7 +59,7 @@ extension StoreContractTests {
 
     @Test("a finished trial's result is never overwritten; events keep their order", arguments: StoreBackend.all)
     func finishedIsFinal(backend: StoreBackend) async throws {
-        let store = try backend.open(try backend.location())
+        let store = try await backend.open(try await backend.location())
         let study = try await store.createOrOpen(definition(trials: 1))
         let trial = try #require(try await store.claim(study, worker: me, staleAfter: 60, propose: propose).newTrial)
         let events = (0..<5).map { StoredEvent(generation: 0, at: StoreTime.text(Date(timeIntervalSince1970: Double($0))), kind: "k\($0)", detail: "d\($0)") }
@@ -78,7 +78,7 @@ extension StoreContractTests {
 
     @Test("stores opened at once on one new location all see one study", arguments: StoreBackend.all)
     func concurrentOpen(backend: StoreBackend) async throws {
-        let location = try backend.location("shared")
+        let location = try await backend.location("shared")
         let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
             for _ in 0..<6 { group.addTask { try await backend.open(location).createOrOpen(definition()).id } }
             return try await group.reduce(into: Set<Int64>()) { $0.insert($1) }

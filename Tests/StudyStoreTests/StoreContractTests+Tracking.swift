@@ -10,7 +10,7 @@ extension StoreContractTests {
     @Test("figures by step read back in the order written, by generation, non-finite kept, after a cursor; a point written again is replaced; a superseded generation's are refused",
           arguments: StoreBackend.all)
     func figuresRoundTrip(backend: StoreBackend) async throws {
-        let store = try backend.open(try backend.location())
+        let store = try await backend.open(try await backend.location())
         let study = try await store.createOrOpen(definition(trials: 1))
         let trial = try #require(try await store.claim(study, worker: me, staleAfter: 60, propose: propose).newTrial)
         let first = [MetricPoint(step: 1, name: "train/total", value: 2.5, timestampMilliseconds: 1_000),
@@ -37,8 +37,8 @@ extension StoreContractTests {
 
     @Test("what a tracking system was sent reads back per sink and subject; a read-only store refuses to record it", arguments: StoreBackend.all)
     func deliveriesRoundTrip(backend: StoreBackend) async throws {
-        let location = try backend.location()
-        let store = try backend.open(location)
+        let location = try await backend.location()
+        let store = try await backend.open(location)
         let study = try await store.createOrOpen(definition(trials: 1))
         #expect(try await store.deliveries(of: study, sink: "mlflow a").isEmpty)
         let parent = TrackingDelivery(runID: "p", generationsSent: 1, stateSent: "complete", resultsSent: [0, 2])
@@ -51,7 +51,7 @@ extension StoreContractTests {
         try await store.recordDelivery(updated, for: .trial(number: 0), of: study, sink: "mlflow a")
         #expect(try await store.deliveries(of: study, sink: "mlflow a") == [.study: parent, .trial(number: 0): updated])
         #expect(try await store.deliveries(of: study, sink: "mlflow b") == [.trial(number: 0): TrackingDelivery(runID: "other")])
-        let reader = try backend.open(location, readOnly: true)
+        let reader = try await backend.open(location, readOnly: true)
         await #expect(throws: StudyStoreError.self) {
             try await reader.recordDelivery(parent, for: .study, of: study, sink: "mlflow a")
         }

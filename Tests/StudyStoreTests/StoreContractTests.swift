@@ -12,8 +12,8 @@ struct StoreContractTests {
 
     @Test("a study is created once and reopened with the same definition; a different one is refused", arguments: StoreBackend.all)
     func createAndReopen(backend: StoreBackend) async throws {
-        let path = try backend.location()
-        let store = try backend.open(path)
+        let path = try await backend.location()
+        let store = try await backend.open(path)
         let study = try await store.createOrOpen(definition())
         let again = try await backend.open(path).createOrOpen(definition(trials: 5))
         #expect(again.id == study.id && again.definition.targetTrials == 5)
@@ -29,7 +29,7 @@ struct StoreContractTests {
 
     @Test("workers claim numbered trials up to the target, then done; results are written once", arguments: StoreBackend.all)
     func claimAndFinish(backend: StoreBackend) async throws {
-        let store = try backend.open(try backend.location())
+        let store = try await backend.open(try await backend.location())
         let study = try await store.createOrOpen(definition(trials: 2))
         guard case .new(let first) = try await store.claim(study, worker: me, staleAfter: 60, propose: propose),
               case .new(let second) = try await store.claim(study, worker: me, staleAfter: 60, propose: propose) else {
@@ -56,8 +56,8 @@ struct StoreContractTests {
 
     @Test("a trial left running by a dead process is taken over as a new generation; a stale generation's result is dropped", arguments: StoreBackend.all)
     func takeOverDeadWorker(backend: StoreBackend) async throws {
-        let path = try backend.location()
-        let store = try backend.open(path)
+        let path = try await backend.location()
+        let store = try await backend.open(path)
         let study = try await store.createOrOpen(definition(trials: 1))
         let dead = WorkerIdentity(host: me.host, pid: Int32.max - 1, processStart: "1")
         guard case .new(let orphan) = try await store.claim(study, worker: dead, staleAfter: 3_600, propose: propose) else {
@@ -84,7 +84,7 @@ struct StoreContractTests {
 
     @Test("a silent worker on another host is taken over after its heartbeat goes stale, not before", arguments: StoreBackend.all)
     func staleHeartbeat(backend: StoreBackend) async throws {
-        let store = try backend.open(try backend.location())
+        let store = try await backend.open(try await backend.location())
         let study = try await store.createOrOpen(definition(trials: 1))
         let remote = WorkerIdentity(host: "elsewhere", pid: 1, processStart: "")
         let start = Date(timeIntervalSince1970: 1_800_000_000)
@@ -97,7 +97,7 @@ struct StoreContractTests {
 
     @Test("a worker's heartbeat refreshes only the trials it still owns; its superseded writes get a typed error", arguments: StoreBackend.all)
     func heartbeatOfOwnedTrialsOnly(backend: StoreBackend) async throws {
-        let store = try backend.open(try backend.location())
+        let store = try await backend.open(try await backend.location())
         let study = try await store.createOrOpen(definition(trials: 1))
         let first = WorkerIdentity(host: "one", pid: 1, processStart: "a"), second = WorkerIdentity(host: "two", pid: 2, processStart: "b")
         let start = Date(timeIntervalSince1970: 1_800_000_000)
@@ -121,7 +121,7 @@ struct StoreContractTests {
 
     @Test("ask and tell: outside scripts drive a study; external trials are never taken over", arguments: StoreBackend.all)
     func askTell(backend: StoreBackend) async throws {
-        let store = try backend.open(try backend.location())
+        let store = try await backend.open(try await backend.location())
         let study = try await store.createOrOpen(definition(trials: 5, direction: .maximize))
         let trial = try #require(try await store.ask(study, propose: propose))
         #expect(try await store.claim(study, worker: WorkerIdentity(host: "h", pid: 2, processStart: ""), staleAfter: 0,
@@ -138,8 +138,8 @@ struct StoreContractTests {
 
     @Test("another process's writes are seen (the cache follows the study's revision)", arguments: StoreBackend.all)
     func secondConnection(backend: StoreBackend) async throws {
-        let path = try backend.location()
-        let a = try backend.open(path), b = try backend.open(path)
+        let path = try await backend.location()
+        let a = try await backend.open(path), b = try await backend.open(path)
         let study = try await a.createOrOpen(definition(trials: 4))
         #expect(try await b.trials(of: study).isEmpty)
         let trial = try #require(try await a.claim(study, worker: me, staleAfter: 60, propose: propose).newTrial)
@@ -148,14 +148,14 @@ struct StoreContractTests {
         #expect(try await b.trials(of: study)[0].intermediate == [10: 1])
         try await a.finish(trial, in: study, generation: 0, state: .pruned, value: 1, outcome: .supervised(.pruned), summaryJSON: nil)
         #expect(try await b.trials(of: study).map(\.state) == [.pruned])
-        let reader = try backend.open(path, readOnly: true)
+        let reader = try await backend.open(path, readOnly: true)
         #expect(try await reader.trials(of: study).count == 1)
         await #expect(throws: StudyStoreError.self) { try await reader.claim(study, worker: me, staleAfter: 1, propose: propose) }
     }
 
     @Test("the model registry keeps versions and stage history; one production version per name", arguments: StoreBackend.all)
     func registry(backend: StoreBackend) async throws {
-        let store = try backend.open(try backend.location())
+        let store = try await backend.open(try await backend.location())
         let v1 = try await store.register(name: "tts", study: "s", trial: 3, checkpoint: "/c1", sha256: "a", metrics: ["focus_rate": 0.8], parameters: ["learning_rate": 0.001])
         let v2 = try await store.register(name: "tts", study: "s", trial: 5, checkpoint: "/c2", sha256: "b", metrics: [:], parameters: [:])
         #expect([v1.version, v2.version] == [1, 2] && v1.stage == .candidate)

@@ -27,7 +27,7 @@ struct OptunaDashboardTests {
         let yaml = trackedStudy(directory: directory, tracking: "  training_interval: 10")
         let settings = try StudyConfigurationFile.parse(yaml, file: "drill.yaml")
         try await StudyRunner(settings: settings, pollInterval: .milliseconds(50)).run()
-        let store = try StoreLocation(settings.storage).open(readOnly: true)
+        let store = try await StoreLocation(settings.storage).open(readOnly: true)
         let study = try await store.study(named: "drill")
         let trials = try await store.trials(of: study)
 

@@ -96,7 +96,7 @@ struct TensorBoardStudyTests {
         let settings = try StudyConfigurationFile.parse(
             trackedStudy(directory: directory, tracking: "  training_interval: 5\n  tensorboard: \(directory)/tb"), file: "drill.yaml")
         try await StudyRunner(settings: settings, pollInterval: .milliseconds(50)).run()
-        let store = try StoreLocation(settings.storage).open(readOnly: true)
+        let store = try await StoreLocation(settings.storage).open(readOnly: true)
         let study = try await store.study(named: "drill")
         let trials = try await store.trials(of: study)
         #expect(trials.map(\.state) == [.complete, .complete])

@@ -77,6 +77,15 @@ struct StudyFileReader {
     /// Remembers `node` as the place of `keyPath`, for errors found after reading.
     mutating func remember(_ node: Node, at keyPath: String) { nodes[keyPath] = node }
 
+    /// `study.storage`: a location (`runs/studies.db`, `sqlite:///…`, `postgresql://user@host/db`), or
+    /// a mapping of `url` and `password_env` (the environment variable holding a PostgreSQL password).
+    mutating func storageSetting(_ node: Node) throws -> (location: String, passwordVariable: String) {
+        guard node.mapping != nil else { return (try yaml.string(node, "study.storage"), "PGPASSWORD") }
+        let keys = try section(node, "study.storage", ["url", "password_env"])
+        guard let url = keys["url"] else { throw yaml.error(node, "study.storage", "needs url (and optionally password_env)") }
+        return (try yaml.string(url, "study.storage.url"), try keys["password_env"].map { try yaml.string($0, "study.storage.password_env") } ?? "PGPASSWORD")
+    }
+
     mutating func read(_ root: Node) throws -> StudySettings {
         let top = try section(root, "", ["study", "trainer", "search_space", "objective", "quality", "early_stop", "restart", "memory", "alerts",
                                             "tracking"])
@@ -88,9 +97,11 @@ struct StudyFileReader {
             throw yaml.error(top["study"], "study", "needs name, storage and trials")
         }
         let space = try searchSpace(top["search_space"]!)
-        var settings = StudySettings(name: try yaml.string(nameNode, "study.name"), storage: try yaml.string(storageNode, "study.storage"),
+        let (storage, passwordVariable) = try storageSetting(storageNode)
+        var settings = StudySettings(name: try yaml.string(nameNode, "study.name"), storage: storage,
                                      trials: try yaml.int(trialsNode, "study.trials", range: 1...1_000_000), space: space,
                                      trainer: try trainer(top["trainer"]!))
+        settings.storagePasswordVariable = passwordVariable
         if let node = study["direction"] { settings.direction = try yaml.choice(node, "study.direction", ["minimize": .minimize, "maximize": .maximize]) }
         if let node = study["parallelism"] { settings.parallelism = try yaml.int(node, "study.parallelism", range: 1...64) }
         if let node = study["seed"] { settings.seed = UInt64(try yaml.int(node, "study.seed", range: 0...Int.max)) }

@@ -26,7 +26,7 @@ extension StudySettings {
     /// Where the study is stored.
     /// - Throws: ``InvalidSetting`` for `study.storage` when no store serves it, saying what would be valid.
     public func storeLocation() throws -> StoreLocation {
-        do { return try StoreLocation(storage) } catch { throw InvalidSetting("study.storage", "\(error)") }
+        do { return try StoreLocation(storage, passwordVariable: storagePasswordVariable) } catch { throw InvalidSetting("study.storage", "\(error)") }
     }
 
     /// Checks that the study can run as configured.

@@ -10,8 +10,11 @@ import Training
 public struct StudySettings: Sendable {
     /// The study's name, unique in its file.
     public var name: String
-    /// Where the study is stored, as written (a file path or a `sqlite:///` URL; ``storeLocation()`` reads it).
+    /// Where the study is stored, as written (a file path, a `sqlite:///` or a `postgresql://` URL;
+    /// ``storeLocation()`` reads it).
     public var storage: String
+    /// The environment variable a PostgreSQL store's password is read from (`study.storage.password_env`).
+    public var storagePasswordVariable = "PGPASSWORD"
     /// Minimise or maximise the objective.
     public var direction: StudyDirection = .minimize
     /// Trials in all.

@@ -80,7 +80,7 @@ public struct AutoRun: Sendable {
     /// The final stage alone, on a study whose trials have finished: trains the best trial's
     /// parameters (or finds them already registered) and registers the result.
     public func trainBest(handlingSignals: Bool = true, onProgress: (@Sendable (Progress) -> Void)? = nil) async throws -> Ending {
-        let store = try settings.storeLocation().open()
+        let store = try await settings.storeLocation().open()
         let stored = try await store.study(named: settings.name)
         guard let best = try await store.bestTrial(of: stored) else { throw Failure.noCompleteTrial(study: settings.name) }
         // One final training per study at a time: a second run waits, then finds the model registered.

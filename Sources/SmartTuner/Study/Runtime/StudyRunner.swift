@@ -43,13 +43,14 @@ public final class StudyRunner: Service, Sendable {
         self.onEvent = onEvent
         self.pollInterval = pollInterval
         try FileManager.default.createDirectory(atPath: settings.directory, withIntermediateDirectories: true)
-        let store = try settings.storeLocation().open()
+        let store = try await settings.storeLocation().open(environment: environment, logger: logger)
         let study = try await StudyActor(store: store, settings: settings, logger: logger)
         self.study = study
         // The feed reads and records through a connection of its own: its writes (what was
         // sent) never queue behind the trials' progress, nor theirs behind it.
-        tracking = try settings.tracking.mlflow == nil && settings.tracking.tensorBoardDirectory == nil ? nil
-            : settings.tracking.feed(study: study.study, store: try settings.storeLocation().open(), environment: environment, logger: logger)
+        tracking = settings.tracking.mlflow == nil && settings.tracking.tensorBoardDirectory == nil ? nil
+            : try settings.tracking.feed(study: study.study, store: try await settings.storeLocation().open(environment: environment, logger: logger),
+                                         environment: environment, logger: logger)
         var configuration = settings.trialConfiguration(logger: logger, makeTrainer: makeTrainer)
         configuration.pruneCheck = { trialID, step, value in study.prune(trialID: trialID, step: step, objective: value) }
         let alertActor = try alerts ?? settings.alerts.makeActor(defaultLog: settings.defaultEventLog, logger: logger)

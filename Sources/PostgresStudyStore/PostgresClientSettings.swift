@@ -1,0 +1,61 @@
+import Foundation
+import NIOSSL
+import PostgresNIO
+import StudyStore
+
+/// How a ``PostgresLocation`` becomes postgres-nio's client configuration: TLS as libpq's
+/// `sslmode` means it, the password from the environment, the pool's size and timeouts.
+enum PostgresClientSettings {
+    /// The client configuration for `location`.
+    /// - Throws: ``StudyStoreError/invalidLocation(_:)`` for certificate files that cannot be read.
+    static func configuration(_ location: PostgresLocation, environment: [String: String], maximumConnections: Int) throws -> PostgresClient.Configuration {
+        let password = location.password(environment: environment)
+        var configuration: PostgresClient.Configuration
+        if location.host.hasPrefix("/") {
+            configuration = .init(unixSocketPath: "\(location.host)/.s.PGSQL.\(location.port)", username: location.user, password: password,
+                                  database: location.database)
+        } else {
+            configuration = .init(host: location.host, port: location.port, username: location.user, password: password,
+                                  database: location.database, tls: try tls(location))
+        }
+        configuration.options.connectTimeout = .seconds(location.connectTimeout)
+        configuration.options.additionalStartupParameters = [("application_name", location.applicationName)]
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.minimumConnections = 0
+        // Keep-alive queries find a connection a cut link has killed before a store call does.
+        configuration.options.keepAliveBehavior = .init(frequency: .seconds(15))
+        return configuration
+    }
+
+    static func tls(_ location: PostgresLocation) throws -> PostgresClient.Configuration.TLS {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        do {
+            if let root = location.sslRootCertificate {
+                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(root))
+            }
+            if let certificate = location.sslCertificate, let key = location.sslKey {
+                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            }
+        } catch {
+            throw StudyStoreError.invalidLocation("the TLS files of \(location) cannot be read: \(error)")
+        }
+        switch location.sslMode {
+        case .disable:
+            return .disable
+        case .allow, .prefer:
+            tls.certificateVerification = .none
+            return .prefer(tls)
+        case .require:
+            // libpq: with a root certificate given, `require` verifies the chain as `verify-ca` does.
+            tls.certificateVerification = location.sslRootCertificate == nil ? .none : .noHostnameVerification
+            return .require(tls)
+        case .verifyCA:
+            tls.certificateVerification = .noHostnameVerification
+            return .require(tls)
+        case .verifyFull:
+            tls.certificateVerification = .fullVerification
+            return .require(tls)
+        }
+    }
+}
