@@ -162,6 +162,12 @@ let package = Package(
             name: "SupervisionTests", dependencies: ["Supervision", "Randomness"], swiftSettings: strictSwift6),
         // Scratch folders that tests remove when their suite ends (shared by the test targets).
         .target(name: "TestScratch", path: "Tests/TestScratch", swiftSettings: strictSwift6),
+        // The PostgreSQL servers the tests use: the shared one scripts/test.sh starts (a database
+        // per test) and private ones a test stops and starts.
+        .target(name: "TestPostgres", dependencies: ["StudyStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                                                     .product(name: "Subprocess", package: "swift-subprocess"),
+                                                     .product(name: "Logging", package: "swift-log")],
+                path: "Tests/TestPostgres", swiftSettings: strictSwift6),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "BuiltinTraining", "TinyTacotron", "Randomness", "TestScratch"],
                     swiftSettings: strictSwift6),
         .testTarget(name: "TrainerAdaptersTests", dependencies: ["TrainerAdapters", "Training", "TestScratch"],
@@ -174,7 +180,7 @@ let package = Package(
                     exclude: ["read_tensorboard.py", "read_mlflow.py"], swiftSettings: strictSwift6),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Randomness"], swiftSettings: strictSwift6),
         .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "PostgresStudyStore", "Optimization", "Training", "TestScratch",
-                                                     .product(name: "PostgresNIO", package: "postgres-nio")],
+                                                     "TestPostgres"],
                     swiftSettings: strictSwift6),
         .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], swiftSettings: strictSwift6),
         .testTarget(
@@ -188,8 +194,8 @@ let package = Package(
             swiftSettings: strictSwift6),
         .testTarget(name: "SelfCheckTests", dependencies: ["SelfCheck"], swiftSettings: strictSwift6),
         .testTarget(
-            name: "SmartTunerTests", dependencies: ["SmartTuner", "TinyTacotron", "Randomness", "TestScratch"],
+            name: "SmartTunerTests", dependencies: ["SmartTuner", "TinyTacotron", "Randomness", "TestScratch", "TestPostgres"],
             // The scripted Python trainer is run from its source path, not bundled.
-            exclude: ["Support/bad_report_trainer.py", "Support/bad_file_trainer.py"], swiftSettings: strictSwift6),
+            exclude: ["Support/bad_report_trainer.py", "Support/bad_file_trainer.py", "Support/optuna_postgres.py"], swiftSettings: strictSwift6),
     ]
 )

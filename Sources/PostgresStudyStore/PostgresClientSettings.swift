@@ -27,7 +27,46 @@ enum PostgresClientSettings {
         return configuration
     }
 
+    /// The configuration of one direct connection to the same server (the store's first
+    /// contact, which says at once why it fails).
+    static func probe(_ location: PostgresLocation, environment: [String: String]) throws -> PostgresConnection.Configuration {
+        let password = location.password(environment: environment)
+        var configuration: PostgresConnection.Configuration
+        if location.host.hasPrefix("/") {
+            configuration = .init(unixSocketPath: "\(location.host)/.s.PGSQL.\(location.port)", username: location.user, password: password,
+                                  database: location.database)
+        } else {
+            let tls: PostgresConnection.Configuration.TLS
+            do {
+                switch location.sslMode {
+                case .disable: tls = .disable
+                case .allow, .prefer: tls = .prefer(try NIOSSLContext(configuration: try tlsConfiguration(location)))
+                case .require, .verifyCA, .verifyFull: tls = .require(try NIOSSLContext(configuration: try tlsConfiguration(location)))
+                }
+            } catch let error as StudyStoreError {
+                throw error
+            } catch {
+                throw StudyStoreError.invalidLocation("the TLS settings of \(location) cannot be used: \(error)")
+            }
+            configuration = .init(host: location.host, port: location.port, username: location.user, password: password,
+                                  database: location.database, tls: tls)
+        }
+        configuration.options.connectTimeout = .seconds(Int64(location.connectTimeout))
+        configuration.options.additionalStartupParameters = [("application_name", location.applicationName)]
+        return configuration
+    }
+
     static func tls(_ location: PostgresLocation) throws -> PostgresClient.Configuration.TLS {
+        let tls = try tlsConfiguration(location)
+        switch location.sslMode {
+        case .disable: return .disable
+        case .allow, .prefer: return .prefer(tls)
+        case .require, .verifyCA, .verifyFull: return .require(tls)
+        }
+    }
+
+    /// The TLS configuration `sslmode`, `sslrootcert`, `sslcert` and `sslkey` describe.
+    static func tlsConfiguration(_ location: PostgresLocation) throws -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         do {
             if let root = location.sslRootCertificate {
@@ -41,21 +80,16 @@ enum PostgresClientSettings {
             throw StudyStoreError.invalidLocation("the TLS files of \(location) cannot be read: \(error)")
         }
         switch location.sslMode {
-        case .disable:
-            return .disable
-        case .allow, .prefer:
+        case .disable, .allow, .prefer:
             tls.certificateVerification = .none
-            return .prefer(tls)
         case .require:
             // libpq: with a root certificate given, `require` verifies the chain as `verify-ca` does.
             tls.certificateVerification = location.sslRootCertificate == nil ? .none : .noHostnameVerification
-            return .require(tls)
         case .verifyCA:
             tls.certificateVerification = .noHostnameVerification
-            return .require(tls)
         case .verifyFull:
             tls.certificateVerification = .fullVerification
-            return .require(tls)
         }
+        return tls
     }
 }

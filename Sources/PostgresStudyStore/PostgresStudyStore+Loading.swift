@@ -21,7 +21,8 @@ extension PostgresStudyStore {
     /// every trial's revision with the cached one misses nothing, however writes interleave.)
     func refreshed(_ study: StoredStudy, _ connection: PostgresConnection) async throws -> [StoredTrial] {
         let revisions = try await connection.all("""
-            SELECT t.trial_id, s.revision FROM trials t LEFT JOIN smarttuner_trials s ON s.trial_id = t.trial_id WHERE t.study_id = \(study.id)
+            SELECT t.trial_id, s.revision FROM trials t LEFT JOIN \(unescaped: trialsTable) s ON s.trial_id = t.trial_id
+            WHERE t.study_id = \(study.id)
             """, logger: logger) { try $0.decode((Int64, Int64?).self) }
         let cached = cache.withLock { $0[study.id] ?? [:] }
         let stale = revisions.filter { id, revision in revision == nil || cached[id]?.revision != revision }.map(\.0)
@@ -61,7 +62,7 @@ extension PostgresStudyStore {
         return try await connection.all("""
             SELECT t.trial_id, t.number, t.state::text, to_char(t.datetime_start, \(Self.timeFormat)), to_char(t.datetime_complete, \(Self.timeFormat)),
                    s.generation, s.worker, s.interruptions, s.last_step, s.hyperparameters_json, s.outcome, s.summary_json, s.external, s.quality_json
-            FROM trials t LEFT JOIN smarttuner_trials s ON s.trial_id = t.trial_id WHERE t.trial_id = ANY(\(ids))
+            FROM trials t LEFT JOIN \(unescaped: trialsTable) s ON s.trial_id = t.trial_id WHERE t.trial_id = ANY(\(ids))
             """, logger: logger) { row in
             let (id, number, state, started, completed, generation, worker, interruptions, lastStep, hyperparameters, outcome, summary,
                  external, quality) = try row.decode((Int64, Int?, String, String?, String?, Int?, String?, Int?, Int?, String?, String?, String?,
@@ -69,7 +70,8 @@ extension PostgresStudyStore {
             return StoredTrial(
                 id: id, number: number ?? 0, state: StoredRows.trialState(optunaName: state), parameters: parameters[id] ?? [:], value: values[id],
                 intermediate: intermediate[id] ?? [:], generation: generation ?? 0, worker: worker, interruptions: interruptions ?? 0,
-                lastStep: lastStep ?? 0, hyperparameters: StoredRows.numbers(hyperparameters), outcome: outcome.flatMap(StoredOutcome.init(rawValue:)),
+                // A trial Optuna made has no SmartTuner row: its furthest step is its last report's.
+                lastStep: lastStep ?? intermediate[id]?.keys.max() ?? 0, hyperparameters: StoredRows.numbers(hyperparameters), outcome: outcome.flatMap(StoredOutcome.init(rawValue:)),
                 summaryJSON: summary, quality: StoredRows.numbers(quality), startedAt: started, completedAt: completed, external: external ?? false)
         }
     }
@@ -79,7 +81,8 @@ extension PostgresStudyStore {
 
     /// A trial's timeline.
     public func events(of trial: StoredTrial) async throws -> [StoredEvent] {
-        try await read { connection in
+        guard hasSmartTunerTables else { return [] }
+        return try await read { connection in
             try await connection.all("""
                 SELECT generation, at, kind, detail FROM smarttuner_events WHERE trial_id = \(trial.id) ORDER BY event_id
                 """, logger: self.logger) { row in
@@ -92,7 +95,8 @@ extension PostgresStudyStore {
     /// A trial's checkpoints whose files this host can see, newest first; ``Checkpoint/good``
     /// says which may be resumed from.
     public func checkpoints(of trial: StoredTrial) async throws -> [Checkpoint] {
-        try await read { try await self.storedCheckpoints(trial.id, $0) }
+        guard hasSmartTunerTables else { return [] }
+        return try await read { try await self.storedCheckpoints(trial.id, $0) }
     }
 
     /// The trial's checkpoints whose files exist here, newest first (the resume point is
@@ -111,7 +115,8 @@ extension PostgresStudyStore {
     /// A trial's smart restarts, in order.
     /// - Throws: ``StudyStoreError/unreadable(_:)`` for a row whose cause or changes this version cannot read.
     public func restarts(of trial: StoredTrial) async throws -> [StoredRestart] {
-        try await read { connection in
+        guard hasSmartTunerTables else { return [] }
+        return try await read { connection in
             try await connection.all("""
                 SELECT generation, cause, evidence, changes_json, checkpoint, backoff_seconds, kind FROM smarttuner_restarts
                 WHERE trial_id = \(trial.id) ORDER BY restart_id

@@ -35,7 +35,8 @@ extension PostgresStudyStore {
 
     /// Registered models, all or of one name, by name and version.
     public func models(named name: String?) async throws -> [RegisteredModel] {
-        try await read { connection in
+        guard hasSmartTunerTables else { return [] }
+        return try await read { connection in
             let rows = try await connection.all("""
                 SELECT model_id, name, version, study_name, trial_number, checkpoint, sha256, metrics_json, parameters_json, stage, created_at
                 FROM smarttuner_models WHERE \(name)::text IS NULL OR name = \(name) ORDER BY name, version

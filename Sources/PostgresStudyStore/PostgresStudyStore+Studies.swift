@@ -73,7 +73,7 @@ extension PostgresStudyStore {
         let rows = try await connection.all("""
             SELECT s.study_id, d.direction::text, m.space_json, m.seed, m.target_trials, m.configuration_json
             FROM studies s JOIN study_directions d ON d.study_id = s.study_id AND d.objective = 0
-            LEFT JOIN smarttuner_studies m ON m.study_id = s.study_id WHERE s.study_name = \(name)
+            LEFT JOIN \(unescaped: studiesTable) m ON m.study_id = s.study_id WHERE s.study_name = \(name)
             """, logger: logger) { try $0.decode((Int64, String, String?, Int64?, Int?, String?).self) }
         guard let row = rows.first else { return nil }
         let direction: StudyDirection = row.1 == "MAXIMIZE" ? .maximize : .minimize

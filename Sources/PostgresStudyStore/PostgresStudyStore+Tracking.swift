@@ -5,7 +5,8 @@ import StudyStore
 extension PostgresStudyStore {
     /// A trial's figures by step written after row `after` (0: all), in the order written.
     public func metrics(of trial: StoredTrial, after: Int64) async throws -> [StoredMetric] {
-        try await read { connection in
+        guard hasSmartTunerTables else { return [] }
+        return try await read { connection in
             try await connection.all("""
                 SELECT metric_id, generation, step, name, value, value_type, at_ms FROM smarttuner_metrics
                 WHERE trial_id = \(trial.id) AND metric_id > \(after) ORDER BY metric_id
@@ -20,6 +21,7 @@ extension PostgresStudyStore {
     /// What tracking system `sink` has been sent of `study` and its trials.
     /// - Throws: ``StudyStoreError/unreadable(_:)`` for a record this version cannot read.
     public func deliveries(of study: StoredStudy, sink: String) async throws -> [TrackingSubject: TrackingDelivery] {
+        guard hasSmartTunerTables else { return [:] }
         let rows = try await read { connection in
             try await connection.all("""
                 SELECT trial_number, delivery_json FROM smarttuner_deliveries WHERE study_id = \(study.id) AND sink = \(sink)

@@ -23,6 +23,28 @@ public final class PostgresStudyStore: StudyStore {
     public let readOnly: Bool
     /// The newest SmartTuner schema this version of the PostgreSQL store understands.
     public static let schemaVersion = PostgresSchema.migrations.count
+    /// SmartTuner's schema version in this database (0: only Optuna has used it, opened read-only:
+    /// its studies read without SmartTuner's records).
+    let schemaVersion: Int
+    /// Whether SmartTuner's tables are here.
+    var hasSmartTunerTables: Bool { schemaVersion > 0 }
+
+    /// `smarttuner_studies`, or where only Optuna has been, an empty stand-in with its columns.
+    var studiesTable: String {
+        hasSmartTunerTables ? "smarttuner_studies" : """
+            (SELECT NULL::int AS study_id, NULL::text AS space_json, NULL::bigint AS seed, NULL::int AS target_trials,
+                    NULL::text AS configuration_json WHERE false)
+            """
+    }
+
+    /// `smarttuner_trials`, or where only Optuna has been, an empty stand-in with its columns.
+    var trialsTable: String {
+        hasSmartTunerTables ? "smarttuner_trials" : """
+            (SELECT NULL::int AS trial_id, NULL::int AS generation, NULL::text AS worker, NULL::int AS interruptions, NULL::int AS last_step,
+                    NULL::text AS hyperparameters_json, NULL::text AS outcome, NULL::text AS summary_json, NULL::bool AS external,
+                    NULL::text AS quality_json, NULL::bigint AS revision WHERE false)
+            """
+    }
 
     let client: PostgresClient
     let logger: Logger
@@ -40,60 +62,86 @@ public final class PostgresStudyStore: StudyStore {
         self.server = server
         self.readOnly = readOnly
         self.logger = logger
+        // One direct connection first: a wrong password, a refused TLS or an unreachable server is
+        // said at once, in the server's words, rather than after the pool's minute of retries.
+        // The tables are checked (and made or migrated) on it.
+        do {
+            let first = try await PostgresConnection.connect(
+                configuration: try PostgresClientSettings.probe(server, environment: environment), id: 0, logger: logger)
+            do {
+                schemaVersion = try await Self.prepare(first, server: server, readOnly: readOnly, logger: logger)
+            } catch {
+                try? await first.close()
+                throw error
+            }
+            try await first.close()
+        } catch {
+            throw PostgresFailure.studyStoreError(error, location: server)
+        }
         let client = PostgresClient(configuration: try PostgresClientSettings.configuration(server, environment: environment,
                                                                                              maximumConnections: maximumConnections),
                                     backgroundLogger: logger)
         self.client = client
-        pool = Task { await client.run() }
-        do {
-            try await prepare()
-        } catch {
-            pool.cancel()
-            throw error
-        }
+        // Started immediately, so that the pool is running (postgres-nio warns otherwise) before the first lease.
+        pool = Task.immediate { await client.run() }
     }
 
     deinit { pool.cancel() }
 
-    /// Checks the database's tables; unless read-only, creates Optuna's and migrates SmartTuner's.
-    private func prepare() async throws {
-        try await transaction { connection in
-            if !self.readOnly {
-                try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))", logger: self.logger)
+    /// Checks the database's tables; unless read-only, creates Optuna's and migrates SmartTuner's,
+    /// in one transaction. Returns SmartTuner's schema version there (0: a database only Optuna
+    /// has used, opened read-only).
+    private static func prepare(_ connection: PostgresConnection, server: PostgresLocation, readOnly: Bool, logger: Logger) async throws -> Int {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            let version = try await migrate(connection, server: server, readOnly: readOnly, logger: logger)
+            try await connection.query("COMMIT", logger: logger)
+            return version
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+
+    private static func migrate(_ connection: PostgresConnection, server: PostgresLocation, readOnly: Bool, logger: Logger) async throws -> Int {
+        do {
+            if !readOnly {
+                try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))", logger: logger)
             }
             let tables = Set(try await connection.all("""
                 SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()
-                """, logger: self.logger) { try $0.decode(String.self) })
+                """, logger: logger) { try $0.decode(String.self) })
             let hasOptuna = !tables.isDisjoint(with: PostgresSchema.optunaTables)
-            let name = self.server.description
+            let name = server.description
             if hasOptuna {
                 let missing = PostgresSchema.optunaTables.subtracting(tables)
                 guard missing.isEmpty else {
                     throw StudyStoreError.foreignDatabase(path: name, reason: "Optuna tables are missing: \(missing.sorted().joined(separator: ", "))")
                 }
-                let revision = try await connection.all("SELECT version_num::text FROM alembic_version", logger: self.logger) { try $0.decode(String.self) }.first
+                let revision = try await connection.all("SELECT version_num::text FROM alembic_version", logger: logger) { try $0.decode(String.self) }.first
                 guard revision == PostgresSchema.optunaAlembicRevision else {
                     throw StudyStoreError.foreignDatabase(path: name, reason: "its Optuna schema revision is \(revision ?? "unknown"), this version reads \(PostgresSchema.optunaAlembicRevision)")
                 }
-            } else if self.readOnly {
+            } else if readOnly {
                 throw StudyStoreError.foreignDatabase(path: name, reason: "it has no study tables")
             }
             var version = tables.contains("smarttuner_schema")
-                ? try await connection.all("SELECT version FROM smarttuner_schema", logger: self.logger) { try $0.decode(Int.self) }.first ?? 0 : 0
+                ? try await connection.all("SELECT version FROM smarttuner_schema", logger: logger) { try $0.decode(Int.self) }.first ?? 0 : 0
             if version > PostgresSchema.migrations.count {
                 throw StudyStoreError.newerSchema(path: name, found: version, supported: PostgresSchema.migrations.count)
             }
-            guard !self.readOnly else { return }
+            guard !readOnly else { return version }
             if !hasOptuna {
-                for statement in PostgresSchema.optuna { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger) }
+                for statement in PostgresSchema.optuna { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
             }
             while version < PostgresSchema.migrations.count {
                 for statement in PostgresSchema.migrations[version] {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
                 version += 1
-                try await connection.query("UPDATE smarttuner_schema SET version = \(version)", logger: self.logger)
+                try await connection.query("UPDATE smarttuner_schema SET version = \(version)", logger: logger)
             }
+            return version
         }
     }
 
@@ -148,7 +196,8 @@ public final class PostgresStudyStore: StudyStore {
     /// `ok` when every SmartTuner trial has its Optuna row and every study its direction, else what is wrong
     /// (the server keeps its own pages consistent; this checks what two tables must agree on).
     public func integrityCheck() async throws -> String {
-        try await read { connection in
+        guard hasSmartTunerTables else { return "ok" }
+        return try await read { connection in
             let orphans = try await connection.all("""
                 SELECT count(*) FROM smarttuner_trials s LEFT JOIN trials t ON t.trial_id = s.trial_id WHERE t.trial_id IS NULL
                 """, logger: self.logger) { try $0.decode(Int.self) }.first ?? 0

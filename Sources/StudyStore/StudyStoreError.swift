@@ -77,7 +77,7 @@ public enum StudyStoreError: Error, Sendable, Equatable, CustomStringConvertible
         case .sqlite(let code, let message, let statement):
             return "SQLite error \(code): \(message) (in: \(statement.prefix(80)))"
         case .postgres(let state, let message, let statement):
-            return "PostgreSQL error \(state): \(message) (in: \(statement.prefix(80)))"
+            return "PostgreSQL error \(state): \(message)" + (statement.isEmpty ? "" : " (in: \(statement.prefix(80)))")
         case .unavailable(let location, let reason):
             return "the study database \(location) is unavailable: \(reason)"
         }

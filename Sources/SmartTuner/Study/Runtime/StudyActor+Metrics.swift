@@ -23,10 +23,9 @@ extension StudyActor {
             if entry.pendingMetrics.count >= Self.metricsBatch {
                 let (trial, generation, batch) = (entry.trial, entry.generation, entry.pendingMetrics)
                 entry.pendingMetrics = []
-                write(trialID: trialID, event: nil) { store in
-                    try await store.report(trial, in: study, generation: generation, progress: TrialProgress(metrics: batch),
-                                           now: Date(timeIntervalSince1970: Double(stamp) / 1000))
-                }
+                write(trialID: trialID, event: nil, StudyRecorder.ProgressWrite(
+                    trialID: trialID, trial: trial, study: study, generation: generation, progress: TrialProgress(metrics: batch),
+                    now: Date(timeIntervalSince1970: Double(stamp) / 1000)))
             }
             owned[trialID] = entry
         }

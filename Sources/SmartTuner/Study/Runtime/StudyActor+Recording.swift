@@ -28,20 +28,19 @@ extension StudyActor {
                                              metrics: entry.pendingMetrics)
                 entry.pendingEvents = []
                 entry.pendingMetrics = []
-                write(trialID: trialID, event: event) { store in
-                    try await store.report(trial, in: study, generation: generation, progress: progress, now: now)
+                write(trialID: trialID, event: event, StudyRecorder.ProgressWrite(
+                    trialID: trialID, trial: trial, study: study, generation: generation, progress: progress, now: now) { store in
                     let snapshots = try await store.snapshots(of: study)
                     self.others.withLock { $0 = snapshots }
-                }
+                })
             case .checkpoint(var checkpoint):
                 checkpoint.aligned = entry.lastAligned
                 let progress = TrialProgress(lastStep: checkpoint.step, checkpoints: [checkpoint], events: entry.pendingEvents,
                                              metrics: entry.pendingMetrics)
                 entry.pendingEvents = []
                 entry.pendingMetrics = []
-                write(trialID: trialID, event: event) { store in
-                    try await store.report(trial, in: study, generation: generation, progress: progress, now: now)
-                }
+                write(trialID: trialID, event: event, StudyRecorder.ProgressWrite(
+                    trialID: trialID, trial: trial, study: study, generation: generation, progress: progress, now: now))
             case .restarted(let next, let cause, let changes, let checkpoint, let backoff, let kind):
                 for change in changes { entry.hyperparameters[change.name] = change.to }
                 let restart = StoredRestart(generation: next, cause: cause, evidence: entry.lastFailure?.summary ?? cause.words,
@@ -72,20 +71,29 @@ extension StudyActor {
         }
     }
 
-    /// Queues a write of `trialID`'s progress (`event`'s, or figures alone for `nil`); a refusal
-    /// because another worker took the trial over marks it superseded (nothing more of it is
-    /// written from here).
+    /// Queues a batch of `trialID`'s progress (`event`'s, or figures alone for `nil`; merged
+    /// with the trial's batch still waiting, if any).
+    nonisolated func write(trialID: String, event: TrialEvent?, _ progress: StudyRecorder.ProgressWrite) {
+        recorder.enqueue(progress) { self.written(trialID: trialID, event: event, $0) }
+    }
+
+    /// Queues a store call about `trialID`.
     nonisolated func write(trialID: String, event: TrialEvent?, _ body: @escaping @Sendable (any StudyStore) async throws -> Void) {
-        recorder.enqueue { store in
-            do {
-                try await body(store)
-            } catch StudyStoreError.supersededGeneration(let number, let current, _) {
-                self.owned.withLock { $0[trialID]?.superseded = true }
-                self.logger.warning("another worker took this trial over; this process no longer records it", metadata: [
-                    "trial": "\(number)", "generation": "\(current)"])
-            } catch {
-                self.logger.error("could not record a trial event", metadata: ["trial": "\(trialID)", "event": "\(event?.kind ?? "figures")", "error": "\(error)"])
-            }
+        recorder.enqueue(body) { self.written(trialID: trialID, event: event, $0) }
+    }
+
+    /// What a write of a trial's came to: a refusal because another worker took the trial over
+    /// marks it superseded (nothing more of it is written from here); another error is logged.
+    private nonisolated func written(trialID: String, event: TrialEvent?, _ error: (any Error)?) {
+        switch error {
+        case nil:
+            return
+        case StudyStoreError.supersededGeneration(let number, let current, _)?:
+            owned.withLock { $0[trialID]?.superseded = true }
+            logger.warning("another worker took this trial over; this process no longer records it", metadata: [
+                "trial": "\(number)", "generation": "\(current)"])
+        case let error?:
+            logger.error("could not record a trial event", metadata: ["trial": "\(trialID)", "event": "\(event?.kind ?? "figures")", "error": "\(error)"])
         }
     }
 

@@ -63,7 +63,7 @@ public actor StudyActor {
                 time: TimeSource = .continuous) async throws {
         self.wallClock = wallClock
         self.time = time
-        self.recorder = StudyRecorder(store: store, name: settings.name)
+        self.recorder = StudyRecorder(store: store, name: settings.name, time: time, logger: logger)
         let definition = settings.definition
         self.study = try await recorder.perform { try await $0.createOrOpen(definition) }
         self.worker = worker
