@@ -139,5 +139,9 @@ enum PostgresSchema {
                 delivery_json TEXT NOT NULL, PRIMARY KEY (study_id, sink, trial_number))
             """,
         ],
+        // 1 → 2: the host whose worker recorded each checkpoint.
+        [
+            "ALTER TABLE smarttuner_checkpoints ADD COLUMN host TEXT",
+        ],
     ]
 }

@@ -46,7 +46,7 @@ extension PostgresStudyStore {
                     generation: trial.generation, at: StoreTime.text(now), kind: "interrupted",
                     detail: "taken over by \(worker.label): its worker \(host ?? "?"):\(pid) " +
                         (sameHostDead ? "is no longer running" : "sent no heartbeat for over \(Int(staleAfter)) s"))], connection)
-                return .resumed(trial, checkpoints: try await self.storedCheckpoints(id, connection))
+                return .resumed(trial, checkpoints: try await self.storedCheckpoints(id, connection, readableHere: false))
             }
             let running = try await connection.all("""
                 SELECT EXISTS (SELECT 1 FROM trials WHERE study_id = \(study.id) AND state = 'RUNNING')

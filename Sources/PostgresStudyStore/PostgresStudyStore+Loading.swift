@@ -99,17 +99,20 @@ extension PostgresStudyStore {
         return try await read { try await self.storedCheckpoints(trial.id, $0) }
     }
 
-    /// The trial's checkpoints whose files exist here, newest first (the resume point is
-    /// chosen from them by ``Checkpoint/resumePoint(from:before:matching:)``).
-    func storedCheckpoints(_ id: Int64, _ connection: PostgresConnection) async throws -> [Checkpoint] {
+    /// The trial's checkpoints, newest first: those whose files exist here (`readableHere`), or
+    /// all of them (a take-over: the resume point is chosen from them by
+    /// ``Checkpoint/resumePoint(from:before:matching:)``, which verifies each file, and what
+    /// could not be read is recorded).
+    func storedCheckpoints(_ id: Int64, _ connection: PostgresConnection, readableHere: Bool = true) async throws -> [Checkpoint] {
         try await connection.all("""
-            SELECT generation, step, path, sha256, loss, aligned, weights_finite, heatmap FROM smarttuner_checkpoints
+            SELECT generation, step, path, sha256, loss, aligned, weights_finite, heatmap, host FROM smarttuner_checkpoints
             WHERE trial_id = \(id) ORDER BY step DESC, checkpoint_id DESC
             """, logger: logger) { row in
-            let (generation, step, path, sha256, loss, aligned, finite, heatmap) = try row.decode((Int, Int, String, String, Double?, Bool, Bool?, String?).self)
+            let (generation, step, path, sha256, loss, aligned, finite, heatmap, host) = try row.decode(
+                (Int, Int, String, String, Double?, Bool, Bool?, String?, String?).self)
             return Checkpoint(generation: generation, step: step, path: path, sha256: sha256, heatmap: heatmap, weightsFinite: finite,
-                              evaluation: loss, aligned: aligned)
-        }.filter { FileManager.default.fileExists(atPath: $0.path) }
+                              evaluation: loss, aligned: aligned, host: host)
+        }.filter { !readableHere || FileManager.default.fileExists(atPath: $0.path) }
     }
 
     /// A trial's smart restarts, in order.

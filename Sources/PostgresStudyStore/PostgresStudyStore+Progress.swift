@@ -30,9 +30,9 @@ extension PostgresStudyStore {
                 let finite: Bool? = checkpoint.good ? checkpoint.weightsFinite : false
                 let loss: Double? = checkpoint.evaluation.flatMap { $0.isFinite ? $0 : nil }
                 try await connection.query("""
-                    INSERT INTO smarttuner_checkpoints (trial_id, generation, step, path, sha256, loss, aligned, weights_finite, heatmap)
+                    INSERT INTO smarttuner_checkpoints (trial_id, generation, step, path, sha256, loss, aligned, weights_finite, heatmap, host)
                     VALUES (\(trial.id), \(checkpoint.generation), \(checkpoint.step), \(checkpoint.path), \(checkpoint.sha256), \(loss),
-                            \(checkpoint.aligned == true), \(finite), \(checkpoint.heatmap))
+                            \(checkpoint.aligned == true), \(finite), \(checkpoint.heatmap), \(checkpoint.host))
                     """, logger: self.logger)
             }
             try await self.insertEvents(trial.id, progress.events, connection)

@@ -47,7 +47,7 @@ extension SQLiteStudyStore {
                         generation: trial.generation, at: StoreTime.text(now), kind: "interrupted",
                         detail: "taken over by \(worker.label): its worker \(owner.host ?? "?"):\(owner.pid) " +
                             (sameHostDead ? "is no longer running" : "sent no heartbeat for over \(Int(staleAfter)) s")), connection)
-                    return .resumed(trial, checkpoints: try Self.storedCheckpoints(owner.id, connection))
+                    return .resumed(trial, checkpoints: try Self.storedCheckpoints(owner.id, connection, readableHere: false))
                 }
                 let count = trials.count
                 if count < study.definition.targetTrials {
@@ -110,15 +110,15 @@ extension SQLiteStudyStore {
                 }
                 for checkpoint in checkpoints {
                     try connection.run("""
-                        INSERT INTO smarttuner_checkpoints (trial_id, generation, step, path, sha256, loss, aligned, weights_finite, heatmap)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO smarttuner_checkpoints (trial_id, generation, step, path, sha256, loss, aligned, weights_finite, heatmap, host)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, [.integer(trial.id), .int(checkpoint.generation), .int(checkpoint.step), .text(checkpoint.path),
                               .text(checkpoint.sha256), checkpoint.evaluation.map { $0.isFinite ? .real($0) : .null } ?? .null,
                               .int(checkpoint.aligned == true ? 1 : 0),
                               // A checkpoint that is not good is kept as known-bad weights (0), so that
                               // it reads back not good whatever made it so.
                               checkpoint.good ? checkpoint.weightsFinite.map { .int($0 ? 1 : 0) } ?? .null : .int(0),
-                              .optional(checkpoint.heatmap)])
+                              .optional(checkpoint.heatmap), .optional(checkpoint.host)])
                 }
                 for event in events { try Self.insertEvent(trial.id, event, connection) }
                 for point in metrics { try Self.insertMetric(trial.id, generation: generation, point, connection) }
@@ -232,17 +232,21 @@ extension SQLiteStudyStore {
         return try connection.query("SELECT revision FROM smarttuner_studies WHERE study_id = ?", [.integer(study.id)]) { $0.int(0) }.first ?? 0
     }
 
-    /// The trial's checkpoints whose files exist, newest first (the resume point is chosen
-    /// from them by ``Checkpoint/resumePoint(from:before:matching:)``). (`schemaVersion`: the
-    /// file's; one opened read-only may predate schema 3's and 5's columns.)
-    static func storedCheckpoints(_ id: Int64, _ connection: SQLiteConnection, schemaVersion: Int = SQLiteStudyStore.schemaVersion) throws -> [Checkpoint] {
+    /// The trial's checkpoints, newest first: those whose files exist here (`readableHere`), or
+    /// all of them (a take-over: the resume point is chosen from them by
+    /// ``Checkpoint/resumePoint(from:before:matching:)``, which verifies each file, and what could
+    /// not be read is recorded). (`schemaVersion`: the file's; one opened read-only may predate
+    /// schema 3's, 5's and 6's columns.)
+    static func storedCheckpoints(_ id: Int64, _ connection: SQLiteConnection, schemaVersion: Int = SQLiteStudyStore.schemaVersion,
+                                  readableHere: Bool = true) throws -> [Checkpoint] {
         try connection.query("""
             SELECT generation, step, path, sha256, loss, aligned, \(schemaVersion >= 3 ? "weights_finite" : "NULL"),
-            \(schemaVersion >= 5 ? "heatmap" : "NULL") FROM smarttuner_checkpoints
+            \(schemaVersion >= 5 ? "heatmap" : "NULL"), \(schemaVersion >= 6 ? "host" : "NULL") FROM smarttuner_checkpoints
             WHERE trial_id = ? ORDER BY step DESC, checkpoint_id DESC
             """, [.integer(id)]) { row in
             Checkpoint(generation: row.int(0), step: row.int(1), path: row.text(2), sha256: row.text(3), heatmap: row.optionalText(7),
-                       weightsFinite: row.optionalInt(6).map { $0 != 0 }, evaluation: row.optionalDouble(4), aligned: row.int(5) != 0)
-        }.filter { FileManager.default.fileExists(atPath: $0.path) }
+                       weightsFinite: row.optionalInt(6).map { $0 != 0 }, evaluation: row.optionalDouble(4), aligned: row.int(5) != 0,
+                       host: row.optionalText(8))
+        }.filter { !readableHere || FileManager.default.fileExists(atPath: $0.path) }
     }
 }

@@ -80,9 +80,10 @@ public struct StoredTrial: Sendable, Hashable {
 public enum TrialClaim: Sendable, Hashable {
     /// A new trial with sampled parameters.
     case new(StoredTrial)
-    /// A trial a dead worker left running, taken over, with its checkpoints whose files are
-    /// present (newest first): the resume point is chosen from them by the one rule
-    /// (``Checkpoint/resumePoint(from:before:matching:)``), or it starts from scratch.
+    /// A trial a dead worker left running, taken over, with all its checkpoints (newest first),
+    /// whichever host wrote them: the resume point is chosen from them by the one rule
+    /// (``Checkpoint/resumePoint(from:before:matching:)``, which verifies each file here), or it
+    /// starts from scratch; a newer checkpoint this host cannot read is noted in the record.
     case resumed(StoredTrial, checkpoints: [Checkpoint])
     /// No trial to start now, but others are still running (one may die and need taking over).
     case wait

@@ -100,5 +100,10 @@ enum StudySchema {
         CREATE TABLE smarttuner_deliveries (study_id INTEGER NOT NULL, sink TEXT NOT NULL, trial_number INTEGER NOT NULL,
             delivery_json TEXT NOT NULL, PRIMARY KEY (study_id, sink, trial_number));
         """,
+        // 5 → 6: the host whose worker recorded each checkpoint (a take-over on another host
+        // says so when it cannot read the file).
+        """
+        ALTER TABLE smarttuner_checkpoints ADD COLUMN host TEXT;
+        """,
     ]
 }

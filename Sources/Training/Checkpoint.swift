@@ -24,10 +24,15 @@ public struct Checkpoint: Sendable, Hashable, Codable {
     public var evaluation: Double?
     /// Whether the trial was aligned at its step (`nil`: not known).
     public var aligned: Bool?
+    /// The host whose worker recorded it (`nil`: not known). With a study on several machines,
+    /// a checkpoint is resumed on another host only if that host can read its path (a shared
+    /// directory, docs/distributed.md).
+    public var host: String?
 
     /// Creates a checkpoint.
     public init(generation: Int = 0, step: Int, path: String, sha256: String, heatmap: String? = nil, weightsFinite: Bool? = nil,
-                evaluation: Double? = nil, aligned: Bool? = nil) {
+                evaluation: Double? = nil, aligned: Bool? = nil, host: String? = nil) {
+        self.host = host
         self.generation = generation
         self.step = step
         self.path = path
@@ -59,7 +64,7 @@ public struct Checkpoint: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case generation, step, path, sha256, heatmap, aligned
+        case generation, step, path, sha256, heatmap, aligned, host
         case weightsFinite = "weights_finite"
         case evaluation = "loss"
     }
@@ -75,5 +80,6 @@ public struct Checkpoint: Sendable, Hashable, Codable {
         weightsFinite = try c.decodeIfPresent(Bool.self, forKey: .weightsFinite)
         evaluation = try c.decodeIfPresent(Double.self, forKey: .evaluation)
         aligned = try c.decodeIfPresent(Bool.self, forKey: .aligned)
+        host = try c.decodeIfPresent(String.self, forKey: .host)
     }
 }

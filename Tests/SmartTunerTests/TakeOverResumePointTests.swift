@@ -50,4 +50,22 @@ struct TakeOverResumePointTests {
         list[0].weightsFinite = nil
         #expect(Checkpoint.resumePoint(from: list)?.step == 10, "no evaluation and nobody vouched: not good")
     }
+
+    @Test("a newer checkpoint another host wrote where this one cannot read it is passed over, and the record says why and what was taken")
+    func unreadableOnThisHost() throws {
+        var list = try checkpoints([10, 20, 30], corrupt: [20])
+        list.append(Checkpoint(step: 30, path: "/nonexistent/gpu-7/c30", sha256: list[2].sha256, evaluation: 1, host: "gpu-7"))
+        list.remove(at: 2)
+        let recorded = [10: 1.0, 20: 1.0, 30: 1.0]
+        let chosen = TakeOverResumePoint.choose(from: list, recorded: recorded, interval: 10, budget: 40)
+        #expect(chosen?.step == 10)
+        let note = try #require(TakeOverResumePoint.passedOver(list, chosen: chosen, recorded: recorded, interval: 10, budget: 40))
+        #expect(note.contains("step 30 (/nonexistent/gpu-7/c30 written on gpu-7): this host cannot read it"))
+        #expect(note.contains("step 20") && note.contains("its SHA-256 does not verify"))
+        #expect(note.contains("it resumes from step 10") && note.contains("trainer.directory"))
+        let none = TakeOverResumePoint.passedOver(list.filter { $0.step == 10 }, chosen: chosen, recorded: recorded, interval: 10, budget: 40)
+        #expect(none == nil, "nothing newer: nothing to say")
+        let scratch = TakeOverResumePoint.passedOver([list[2]], chosen: nil, recorded: recorded, interval: 10, budget: 40)
+        #expect(scratch?.contains("it starts from scratch") == true)
+    }
 }

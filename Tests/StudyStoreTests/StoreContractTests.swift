@@ -66,14 +66,18 @@ struct StoreContractTests {
         let file = try temporaryDirectory() + "/weights.ckpt"
         _ = FileManager.default.createFile(atPath: file, contents: Data("weights".utf8))
         try await store.report(orphan, in: study, generation: 0, values: [(100, 3)],
-                         checkpoints: [Checkpoint(generation: 0, step: 100, path: file, sha256: "abc", evaluation: 2, aligned: false),
-                                       Checkpoint(generation: 0, step: 200, path: file, sha256: "def", evaluation: .nan, aligned: false)])
+                         checkpoints: [Checkpoint(generation: 0, step: 100, path: file, sha256: "abc", evaluation: 2, aligned: false, host: me.host),
+                                       Checkpoint(generation: 0, step: 200, path: file, sha256: "def", evaluation: .nan, aligned: false),
+                                       Checkpoint(generation: 0, step: 300, path: "/elsewhere/weights.ckpt", sha256: "ghi", evaluation: 1,
+                                                  aligned: false, host: "gpu-7")])
         guard case .resumed(let taken, let checkpoints) = try await store.claim(study, worker: me, staleAfter: 3_600, propose: propose) else {
             Issue.record("expected the orphan to be taken over"); return
         }
         #expect(taken.number == orphan.number && taken.generation == 1 && taken.interruptions == 1)
-        #expect(checkpoints.map(\.step) == [200, 100] && checkpoints.filter(\.good).map(\.step) == [100],
-                "both are handed over; the one with a non-finite evaluation reads back not good")
+        #expect(checkpoints.map(\.step) == [300, 200, 100] && checkpoints.filter(\.good).map(\.step) == [300, 100],
+                "all are handed over, whichever host wrote them; the one with a non-finite evaluation reads back not good")
+        #expect(checkpoints.map(\.host) == ["gpu-7", nil, me.host], "each keeps the host that recorded it")
+        #expect(try await store.checkpoints(of: taken).map(\.step) == [200, 100], "a listing holds what this host can read")
         #expect(try await store.events(of: taken).map(\.kind) == ["interrupted"])
         await #expect(throws: StudyStoreError.self) {
             try await store.finish(orphan, in: study, generation: 0, state: .complete, value: 1, outcome: .supervised(.completed(.budget)), summaryJSON: nil)

@@ -120,6 +120,7 @@ struct BrokenFileTests {
             ALTER TABLE smarttuner_trials DROP COLUMN quality_json; ALTER TABLE smarttuner_checkpoints DROP COLUMN weights_finite;
             ALTER TABLE smarttuner_restarts DROP COLUMN kind;
             DROP TABLE smarttuner_metrics; DROP TABLE smarttuner_deliveries; ALTER TABLE smarttuner_checkpoints DROP COLUMN heatmap;
+            ALTER TABLE smarttuner_checkpoints DROP COLUMN host;
             UPDATE smarttuner_schema SET version = 1
             """)
         let old = try SQLiteStudyStore(path: path, readOnly: true)

@@ -35,6 +35,7 @@ extension StudyActor {
                 })
             case .checkpoint(var checkpoint):
                 checkpoint.aligned = entry.lastAligned
+                checkpoint.host = worker.host
                 let progress = TrialProgress(lastStep: checkpoint.step, checkpoints: [checkpoint], events: entry.pendingEvents,
                                              metrics: entry.pendingMetrics)
                 entry.pendingEvents = []
@@ -67,6 +68,16 @@ extension StudyActor {
             default:
                 entry.pendingEvents.append(StoredEvent(generation: generation, at: stamp, kind: event.kind, detail: event.description))
             }
+            owned[trialID] = entry
+        }
+    }
+
+    /// Adds an entry to a running trial's timeline, written with its next write.
+    nonisolated func note(trialID: String, kind: String, detail: String) {
+        let stamp = StoreTime.text(wallClock())
+        owned.withLock { owned in
+            guard var entry = owned[trialID], !entry.superseded else { return }
+            entry.pendingEvents.append(StoredEvent(generation: entry.generation, at: stamp, kind: kind, detail: detail))
             owned[trialID] = entry
         }
     }

@@ -117,6 +117,11 @@ public final class StudyRunner: Service, Sendable {
                 let good = TakeOverResumePoint.choose(from: checkpoints, recorded: trial.intermediate,
                                                       interval: settings.trainer.validationInterval, budget: settings.trainer.steps)
                 study.resume(trialID: study.trialID(trial), fromStep: good?.step ?? 0)
+                if let note = TakeOverResumePoint.passedOver(checkpoints, chosen: good, recorded: trial.intermediate,
+                                                            interval: settings.trainer.validationInterval, budget: settings.trainer.steps) {
+                    study.note(trialID: study.trialID(trial), kind: "checkpoints-unusable", detail: note)
+                    logger.warning("a taken-over trial cannot resume from its newest checkpoint", metadata: ["trial": "\(trial.number)", "detail": "\(note)"])
+                }
                 try await run(trial, resume: good, takenOver: checkpoints.filter { $0.step <= good?.step ?? -1 })
             }
         }

@@ -1,3 +1,4 @@
+import Foundation
 import StudyStore
 import Training
 
@@ -21,5 +22,23 @@ enum TakeOverResumePoint {
     /// before ``limit(recorded:interval:budget:)``.
     static func choose(from checkpoints: [Checkpoint], recorded: [Int: Double], interval: Int, budget: Int) -> Checkpoint? {
         Checkpoint.resumePoint(from: checkpoints, before: limit(recorded: recorded, interval: interval, budget: budget))
+    }
+
+    /// What a take-over on this host could not use: the good checkpoints newer than `chosen`
+    /// (before the limit) whose files this host cannot read or whose digest does not verify —
+    /// written on another host outside a shared directory, or damaged — in words for the
+    /// trial's record; `nil` when the newest usable one was taken.
+    static func passedOver(_ checkpoints: [Checkpoint], chosen: Checkpoint?, recorded: [Int: Double], interval: Int, budget: Int) -> String? {
+        let limit = limit(recorded: recorded, interval: interval, budget: budget)
+        let newer = checkpoints.filter { $0.good && $0.step < limit && $0.step > (chosen?.step ?? -1) }
+        guard !newer.isEmpty else { return nil }
+        let reasons = newer.sorted { $0.step > $1.step }.map { checkpoint in
+            let written = checkpoint.host.map { " written on \($0)" } ?? ""
+            let why = FileManager.default.isReadableFile(atPath: checkpoint.path) ? "its SHA-256 does not verify" : "this host cannot read it"
+            return "step \(checkpoint.step) (\(checkpoint.path)\(written)): \(why)"
+        }
+        let resume = chosen.map { "resumes from step \($0.step) (\($0.path))" } ?? "starts from scratch"
+        return "newer checkpoints are not usable here — \(reasons.joined(separator: "; ")); it \(resume). "
+            + "Put trainer.directory on a directory every host shares to resume where it stopped"
     }
 }
