@@ -8,6 +8,7 @@ public enum StudyTemplate {
         study:
           name: tiny-tacotron           # unique in the study file
           storage: runs/studies.db      # SQLite; Optuna opens it too: optuna.load_study(storage="sqlite:///runs/studies.db", study_name=...)
+                                        # several machines: postgresql://USER@HOST:5432/DB, password in PGPASSWORD (docs/distributed.md)
           direction: minimize           # the objective of DESIGN §6 is minimised
           trials: 6                     # trials in all; re-running resumes the study
           parallelism: 2                # trials at once in this process (more processes may join the same file)
