@@ -19,7 +19,7 @@
 //   column marks) so that every error names file:line:column and the key path.
 // - postgres-nio: the PostgreSQL study store (many machines on one study, DESIGN §7): its
 //   connection pool (PostgresClient, a Service), prepared statements and TLS. It brings
-//   swift-nio and swift-nio-ssl (named directly for their error and TLS types: sslmode as libpq
+//   swift-nio and swift-nio-ssl (the latter named directly for its TLS types: sslmode as libpq
 //   means it); only the PostgresStudyStore module links them.
 import PackageDescription
 
@@ -49,7 +49,6 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
-        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
@@ -70,7 +69,6 @@ let package = Package(
             dependencies: ["StudyStore", "Optimization", "Training",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
-                           .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift6),

@@ -1,4 +1,3 @@
-import NIOCore
 import PostgresNIO
 import StudyStore
 import _ConnectionPoolModule
@@ -45,9 +44,7 @@ enum PostgresFailure {
         if let error = error as? ConnectionPoolError {
             return .unavailable(location: location.description, reason: "no connection could be made (\(error))")
         }
-        if error is IOError || error is ChannelError || error is CancellationError {
-            return .unavailable(location: location.description, reason: String(describing: error))
-        }
+        // Anything else comes from the network stack (NIO's IOError, ChannelError, TLS) or a cancelled wait.
         return .unavailable(location: location.description, reason: String(describing: error))
     }
 }
