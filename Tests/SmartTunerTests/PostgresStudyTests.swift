@@ -176,3 +176,27 @@ final class StudyStepWatch: Sendable {
         }
     }
 }
+
+extension PostgresStudyTests {
+    @Test("bad PostgreSQL storage through the CLI: a wrong password, no password, a closed port, a missing database, a password in the URL — each said plainly, at once")
+    func badStorage() async throws {
+        let server = try PostgresTestServer.url()
+        let base = "postgresql://\(server.user)@\(server.host):\(server.port)"
+        let closed = try await PrivatePostgres.shell("python3 -c 'import socket; s = socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'")
+        let cases: [(environment: String, storage: String, says: String)] = [
+            ("PGPASSWORD=wrong", "\(base)/\(server.database)", "28P01: password authentication failed"),
+            ("PGPASSWORD=wrong", "\(base)/\(server.database)", "give the password in PGPASSWORD"),
+            ("-u PGPASSWORD", "\(base)/\(server.database)", "the server asks for a password; set PGPASSWORD"),
+            ("", "postgresql://\(server.user)@127.0.0.1:\(closed)/x", "is unavailable"),
+            ("", "\(base)/no_such_database", "3D000: database \"no_such_database\" does not exist"),
+            ("", "postgresql://\(server.user):hunter2@\(server.host):\(server.port)/x", "holds a password"),
+            ("", "\(base)/\(server.database)?sslmode=require", "does not offer TLS"),
+        ]
+        for (environment, storage, says) in cases {
+            let command = "env \(environment) '\(smartTunerExecutable)' status --storage '\(storage)' 2>&1; echo \"exit=$?\""
+            let output = try await PrivatePostgres.shell(command)
+            #expect(output.contains(says) && !output.contains("exit=0"), "\(storage): \(output.suffix(600))")
+            #expect(!output.contains("hunter2"))
+        }
+    }
+}
