@@ -13,7 +13,9 @@ import Synchronization
 /// It talks to the server through postgres-nio's connection pool (`PostgresClient`), which this
 /// store runs for as long as it lives: the pool is not tied to a service group's graceful
 /// shutdown, because a study that stops on Ctrl-C still records its trials' last checkpoints.
-/// A server that cannot be reached makes calls throw ``StudyStoreError/unavailable(location:reason:)``.
+/// A server that cannot be reached, or does not answer within ``PostgresCallDeadlines``, makes
+/// calls throw ``StudyStoreError/unavailable(location:reason:)``, and the next call connects
+/// afresh (``RenewingConnectionPool``).
 public final class PostgresStudyStore: StudyStore {
     /// Where the store is: ``StoreLocation/postgres(_:)``.
     public var location: StoreLocation { .postgres(server) }
@@ -46,19 +48,23 @@ public final class PostgresStudyStore: StudyStore {
             """
     }
 
-    let client: PostgresClient
+    /// The connection pool, replaced when the server cannot be reached (see ``RenewingConnectionPool``).
+    let connections: RenewingConnectionPool
     let logger: Logger
-    private let pool: Task<Void, Never>
     /// Trials by row id and revision, per study: a read loads only the trials whose revision changed.
     let cache = Mutex<[Int64: [Int64: CachedTrial]]>([:])
 
     /// Connects to `server`, then checks (and unless `readOnly`, creates or migrates) its tables.
-    /// - Parameter maximumConnections: the pool's size (one store per process; a worker's calls are few).
+    /// - Parameters:
+    ///   - maximumConnections: the pool's size (one store per process; a worker's calls are few).
+    ///   - deadlines: how long a call may wait for the server before it fails as unavailable
+    ///     (``PostgresCallDeadlines/standard(for:)`` when nil); measured on `clock`.
     /// - Throws: ``StudyStoreError/unavailable(location:reason:)`` when the server cannot be
     ///   reached; ``StudyStoreError/foreignDatabase(path:reason:)`` for a database whose Optuna
     ///   tables are incomplete or of another revision; ``StudyStoreError/newerSchema(path:found:supported:)``.
     public init(server: PostgresLocation, readOnly: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment,
-                maximumConnections: Int = 4, logger: Logger = Logger(label: "smart-tuner.postgres")) async throws {
+                maximumConnections: Int = 4, deadlines: PostgresCallDeadlines? = nil, clock: any Clock<Duration> = ContinuousClock(),
+                logger: Logger = Logger(label: "smart-tuner.postgres")) async throws {
         self.server = server
         self.readOnly = readOnly
         self.logger = logger
@@ -78,15 +84,15 @@ public final class PostgresStudyStore: StudyStore {
         } catch {
             throw PostgresFailure.studyStoreError(error, location: server)
         }
-        let client = PostgresClient(configuration: try PostgresClientSettings.configuration(server, environment: environment,
-                                                                                             maximumConnections: maximumConnections),
-                                    backgroundLogger: logger)
-        self.client = client
-        // Started immediately, so that the pool is running (postgres-nio warns otherwise) before the first lease.
-        pool = Task.immediate { await client.run() }
+        let configuration = try PostgresClientSettings.configuration(server, environment: environment, maximumConnections: maximumConnections)
+        // The pool says "connection creation failed" at info level on every attempt; the store
+        // says once that the server is unavailable (the recorder's warning), so the pool's
+        // messages show only when debugging.
+        let poolLogger = { var quieter = logger; quieter.logLevel = max(logger.logLevel, .notice); return quieter }()
+        connections = RenewingConnectionPool(server: server, deadlines: deadlines ?? .standard(for: server), clock: clock, logger: logger) {
+            PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
+        }
     }
-
-    deinit { pool.cancel() }
 
     /// Checks the database's tables; unless read-only, creates Optuna's and migrates SmartTuner's,
     /// in one transaction. Returns SmartTuner's schema version there (0: a database only Optuna
@@ -154,7 +160,7 @@ public final class PostgresStudyStore: StudyStore {
         while true {
             attempt += 1
             do {
-                return try await client.withConnection { connection in
+                return try await connections.withConnection { connection in
                     try await connection.query("BEGIN", logger: logger)
                     do {
                         let result = try await body(connection)
@@ -166,8 +172,7 @@ public final class PostgresStudyStore: StudyStore {
                         throw error
                     }
                 }
-            } catch {
-                let failure = PostgresFailure.studyStoreError(error, location: server)
+            } catch let failure as StudyStoreError {
                 if case .postgres(let state, _, _) = failure, PostgresFailure.retryable.contains(state), attempt < 5 { continue }
                 throw failure
             }
@@ -176,11 +181,7 @@ public final class PostgresStudyStore: StudyStore {
 
     /// Runs one read outside a transaction; errors come out as ``StudyStoreError``.
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { try await body($0) }
-        } catch {
-            throw PostgresFailure.studyStoreError(error, location: server)
-        }
+        try await connections.withConnection { try await body($0) }
     }
 
     /// Fails unless writable.

@@ -71,6 +71,24 @@ public struct PrivatePostgres: Sendable {
         _ = try await Self.shell("runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D '\(directory)/data' -m \(immediately ? "immediate" : "fast") -w stop")
     }
 
+    /// The answer of `sql` by psql (unaligned, no headers), trimmed.
+    public func psql(_ sql: String) async throws -> String {
+        try await Self.shell("PGPASSWORD=smarttuner psql -h 127.0.0.1 -p \(port) -U smarttuner -d smarttuner -tAc \"\(sql)\"")
+    }
+
+    /// Freezes every process of the server (`SIGSTOP`): connections stay open and nothing
+    /// answers, as when its host hangs or a link is cut without a reset.
+    public func pause() async throws { try await signalAll("STOP") }
+
+    /// Lets the server go on after ``pause()``.
+    public func resume() async throws { try await signalAll("CONT") }
+
+    private func signalAll(_ signal: String) async throws {
+        _ = try await Self.shell("""
+            main=$(head -1 '\(directory)/data/postmaster.pid') && kill -\(signal) $main $(pgrep -P $main)
+            """)
+    }
+
     static func script(_ arguments: [String]) async throws -> String {
         try await shell(([PrivatePostgres.repository + "/scripts/postgres-server.sh"] + arguments).map { "'\($0)'" }.joined(separator: " "))
     }
