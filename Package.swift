@@ -193,7 +193,7 @@ let package = Package(
         .testTarget(name: "SelfCheckTests", dependencies: ["SelfCheck"], swiftSettings: strictSwift6),
         .testTarget(
             name: "SmartTunerTests", dependencies: ["SmartTuner", "TinyTacotron", "Randomness", "TestScratch", "TestPostgres"],
-            // The scripted Python trainer is run from its source path, not bundled.
-            exclude: ["Support/bad_report_trainer.py", "Support/bad_file_trainer.py", "Support/optuna_postgres.py"], swiftSettings: strictSwift6),
+            // Support scripts run from their source paths, not bundled.
+            exclude: ["Support/bad_report_trainer.py", "Support/bad_file_trainer.py", "Support/optuna_postgres.py", "Support/hosts.sh"], swiftSettings: strictSwift6),
     ]
 )

@@ -8,7 +8,12 @@ import StudyStore
 enum PostgresClientSettings {
     /// The client configuration for `location`.
     /// - Throws: ``StudyStoreError/invalidLocation(_:)`` for certificate files that cannot be read.
-    static func configuration(_ location: PostgresLocation, environment: [String: String], maximumConnections: Int) throws -> PostgresClient.Configuration {
+    /// `deadlines.call` also bounds, on the server, how long a session may sit in an open
+    /// transaction (`idle_in_transaction_session_timeout`): a worker whose link was cut mid-
+    /// transaction would otherwise hold its trial's row locked — and out of every other worker's
+    /// `SKIP LOCKED` take-over — until the server's TCP keep-alive noticed, hours later.
+    static func configuration(_ location: PostgresLocation, environment: [String: String], maximumConnections: Int,
+                              deadlines: PostgresCallDeadlines) throws -> PostgresClient.Configuration {
         let password = location.password(environment: environment)
         var configuration: PostgresClient.Configuration
         if location.host.hasPrefix("/") {
@@ -19,7 +24,11 @@ enum PostgresClientSettings {
                                   database: location.database, tls: try tls(location))
         }
         configuration.options.connectTimeout = .seconds(location.connectTimeout)
-        configuration.options.additionalStartupParameters = [("application_name", location.applicationName)]
+        let idleLimit = deadlines.call.components
+        configuration.options.additionalStartupParameters = [
+            ("application_name", location.applicationName),
+            ("idle_in_transaction_session_timeout", String(idleLimit.seconds * 1_000 + idleLimit.attoseconds / 1_000_000_000_000_000)),
+        ]
         configuration.options.maximumConnections = maximumConnections
         configuration.options.minimumConnections = 0
         // Keep-alive queries find a connection a cut link has killed before a store call does.

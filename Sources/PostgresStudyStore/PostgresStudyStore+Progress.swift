@@ -126,11 +126,12 @@ extension PostgresStudyStore {
             WHERE t.trial_id = \(trial.id) FOR UPDATE OF s
             """, logger: logger) { try $0.decode((String, Int).self) }
         guard let (state, current) = rows.first else { throw StudyStoreError.invalidState("trial \(trial.number) is not in the study database") }
-        guard state == "RUNNING" else {
-            throw StudyStoreError.invalidState("trial \(trial.number) has already finished (\(state)); its result is kept and not overwritten")
-        }
+        // A stale generation is told so even when the newer one has finished the trial: its worker drops the run.
         guard current == generation else {
             throw StudyStoreError.supersededGeneration(trial: trial.number, current: current, writing: generation)
+        }
+        guard state == "RUNNING" else {
+            throw StudyStoreError.invalidState("trial \(trial.number) has already finished (\(state)); its result is kept and not overwritten")
         }
     }
 

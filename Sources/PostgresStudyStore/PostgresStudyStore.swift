@@ -84,12 +84,14 @@ public final class PostgresStudyStore: StudyStore {
         } catch {
             throw PostgresFailure.studyStoreError(error, location: server)
         }
-        let configuration = try PostgresClientSettings.configuration(server, environment: environment, maximumConnections: maximumConnections)
+        let deadlines = deadlines ?? .standard(for: server)
+        let configuration = try PostgresClientSettings.configuration(server, environment: environment, maximumConnections: maximumConnections,
+                                                                     deadlines: deadlines)
         // The pool says "connection creation failed" at info level on every attempt; the store
         // says once that the server is unavailable (the recorder's warning), so the pool's
         // messages show only when debugging.
         let poolLogger = { var quieter = logger; quieter.logLevel = max(logger.logLevel, .notice); return quieter }()
-        connections = RenewingConnectionPool(server: server, deadlines: deadlines ?? .standard(for: server), clock: clock, logger: logger) {
+        connections = RenewingConnectionPool(server: server, deadlines: deadlines, clock: clock, logger: logger) {
             PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
         }
     }

@@ -209,11 +209,12 @@ extension SQLiteStudyStore {
             SELECT t.state, s.generation FROM trials t JOIN smarttuner_trials s ON s.trial_id = t.trial_id WHERE t.trial_id = ?
             """, [.integer(trial.id)]) { ($0.text(0), $0.int(1)) }
         guard let row = rows.first else { throw StudyStoreError.invalidState("trial \(trial.number) is not in the study file") }
-        guard row.0 == "RUNNING" else {
-            throw StudyStoreError.invalidState("trial \(trial.number) has already finished (\(row.0)); its result is kept and not overwritten")
-        }
+        // A stale generation is told so even when the newer one has finished the trial: its worker drops the run.
         guard row.1 == generation else {
             throw StudyStoreError.supersededGeneration(trial: trial.number, current: row.1, writing: generation)
+        }
+        guard row.0 == "RUNNING" else {
+            throw StudyStoreError.invalidState("trial \(trial.number) has already finished (\(row.0)); its result is kept and not overwritten")
         }
     }
 

@@ -84,6 +84,11 @@ struct StoreContractTests {
         }
         try await store.finish(taken, in: study, generation: 1, state: .complete, value: 2, outcome: .supervised(.completed(.budget)), summaryJSON: nil)
         #expect(try await store.trials(of: study).map(\.value) == [2])
+        // The stale generation, back after the new one finished the trial, is told it was superseded (so it drops its run).
+        let late = await #expect(throws: StudyStoreError.self) {
+            try await store.report(orphan, in: study, generation: 0, values: [(400, 1)], checkpoints: [])
+        }
+        #expect(late == .supersededGeneration(trial: orphan.number, current: 1, writing: 0))
     }
 
     @Test("a silent worker on another host is taken over after its heartbeat goes stale, not before", arguments: StoreBackend.all)

@@ -74,8 +74,11 @@ public actor StudyActor {
         self.logger = logger
     }
 
-    /// Keeps the heartbeat of this process's running trials until cancelled.
-    public func run(interval: Duration = .seconds(5)) async throws {
+    /// Keeps the heartbeat of this process's running trials until cancelled: every `interval`,
+    /// by default a quarter of the study's heartbeat timeout (at most 5 s), so that a few late
+    /// heartbeats on a busy machine never make a live worker look dead.
+    public func run(interval: Duration? = nil) async throws {
+        let interval = interval ?? min(.seconds(5), .milliseconds(Int64(staleAfter * 250)))
         while true {
             try await time.sleep(for: interval)
             let trials = owned.withLock { $0.values.filter { !$0.superseded }.map(\.trial) }

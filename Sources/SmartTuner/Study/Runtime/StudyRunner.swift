@@ -117,6 +117,9 @@ public final class StudyRunner: Service, Sendable {
                 let good = TakeOverResumePoint.choose(from: checkpoints, recorded: trial.intermediate,
                                                       interval: settings.trainer.validationInterval, budget: settings.trainer.steps)
                 study.resume(trialID: study.trialID(trial), fromStep: good?.step ?? 0)
+                study.note(trialID: study.trialID(trial), kind: "resumed", detail: good.map {
+                    "from step \($0.step): \($0.path)" + ($0.host.map { " (written on \($0))" } ?? "")
+                } ?? "from scratch: no checkpoint of it can be used here")
                 if let note = TakeOverResumePoint.passedOver(checkpoints, chosen: good, recorded: trial.intermediate,
                                                             interval: settings.trainer.validationInterval, budget: settings.trainer.steps) {
                     study.note(trialID: study.trialID(trial), kind: "checkpoints-unusable", detail: note)
