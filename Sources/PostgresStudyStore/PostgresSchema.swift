@@ -143,5 +143,10 @@ enum PostgresSchema {
         [
             "ALTER TABLE smarttuner_checkpoints ADD COLUMN host TEXT",
         ],
+        // 2 → 3: the free trial numbers of a study, so that a claim finds the lowest at once
+        // instead of stepping over every number already claimed.
+        [
+            "CREATE INDEX smarttuner_slots_free ON smarttuner_slots (study_id, number) WHERE trial_id IS NULL",
+        ],
     ]
 }

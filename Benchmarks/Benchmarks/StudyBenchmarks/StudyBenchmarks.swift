@@ -4,7 +4,8 @@ import SmartTuner
 
 // DESIGN §9 and issue 6: a TPE ask+tell at 100 / 500 / 1 000 finished trials in a 5-D mixed space
 // (target ≤ 0.5 ms at 1 000), and the durable cost of one trial on SQLite with 10 intermediate
-// reports (target ≤ 2 ms). Benchmarks/optuna_tpe.py runs the same space through Optuna.
+// reports (target ≤ 2 ms), on SQLite and on PostgreSQL. Benchmarks/optuna_tpe.py and
+// Benchmarks/postgres_durable.py run the same through Optuna.
 
 let mixedSpace = try! SearchSpace([  // a literal, valid space
     .init("learning_rate", .float(low: 1e-5, high: 1e-1, log: true)),
@@ -56,22 +57,38 @@ let benchmarks: @Sendable () -> Void = {
         let directory = NSTemporaryDirectory() + "smarttuner-bench-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store: any StudyStore = try SQLiteStudyStore(path: directory + "/study.db")
-        let study = try await store.createOrOpen(StudyDefinition(name: "bench", space: mixedSpace, targetTrials: Int.max / 2))
-        let worker = WorkerIdentity.current
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            guard case .new(let trial) = try await store.claim(study, worker: worker, staleAfter: 60, propose: { history, number in
-                RandomSampler(seed: 1).suggest(space: mixedSpace, number: number, history: history)
-            }) else { continue }
-            for report in 1...10 {
-                try await store.report(trial, in: study, generation: 0, values: [(report * 100, 1 / Double(report))], lastStep: report * 100)
-            }
-            try await store.finish(trial, in: study, generation: 0, state: .complete, value: 0.1,
-                                   outcome: .supervised(.completed(.budget)), summaryJSON: nil)
-        }
-        benchmark.stopMeasurement()
+        try await durableTrials(benchmark, store: try SQLiteStudyStore(path: directory + "/study.db"))
     }
+
+    // Issue 16: the same on PostgreSQL over loopback, beside Optuna's RDBStorage on the same
+    // server (Benchmarks/postgres_durable.py). Runs when SMART_TUNER_POSTGRES_URL names a server
+    // (scripts/postgres-server.sh start DIR prints one; the password in PGPASSWORD).
+    if let url = ProcessInfo.processInfo.environment["SMART_TUNER_POSTGRES_URL"], !url.isEmpty {
+        Benchmark("Durable cost of a trial on PostgreSQL over loopback (claim, 10 intermediate reports, finish)",
+                  configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(10))) { benchmark async throws in
+            try await durableTrials(benchmark, store: try await StoreLocation(url).open(readOnly: false))
+        }
+    }
+}
+
+/// Claims a trial, reports 10 intermediate values, finishes it — once per iteration, each call
+/// its own durable transaction, as a worker does.
+func durableTrials(_ benchmark: Benchmark, store: any StudyStore) async throws {
+    let definition = StudyDefinition(name: "bench-\(UUID().uuidString.prefix(8))", space: mixedSpace, targetTrials: 200_000)
+    let study = try await store.createOrOpen(definition)
+    let worker = WorkerIdentity.current
+    benchmark.startMeasurement()
+    for _ in benchmark.scaledIterations {
+        guard case .new(let trial) = try await store.claim(study, worker: worker, staleAfter: 60, propose: { history, number in
+            RandomSampler(seed: 1).suggest(space: mixedSpace, number: number, history: history)
+        }) else { continue }
+        for report in 1...10 {
+            try await store.report(trial, in: study, generation: 0, values: [(report * 100, 1 / Double(report))], lastStep: report * 100)
+        }
+        try await store.finish(trial, in: study, generation: 0, state: .complete, value: 0.1,
+                               outcome: .supervised(.completed(.budget)), summaryJSON: nil)
+    }
+    benchmark.stopMeasurement()
 }
 
 #if canImport(Glibc)
