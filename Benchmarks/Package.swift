@@ -57,6 +57,13 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         // Not a timing benchmark: median regret of TPE and random search on six problems
         // (`swift run --package-path Benchmarks -c release SamplerQuality`).
+        // Not a timing benchmark of its own: one of the 64 worker processes that
+        // Benchmarks/postgres_workers.py starts on one PostgreSQL study (issue 16).
+        .executableTarget(
+            name: "PostgresWorker",
+            dependencies: [.product(name: "SmartTuner", package: rootPackage)],
+            path: "Benchmarks/PostgresWorker",
+            swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(
             name: "SamplerQuality",
             dependencies: [.product(name: "SmartTuner", package: rootPackage)],

@@ -1,12 +1,16 @@
-"""The durable cost of one trial on PostgreSQL through Optuna's RDBStorage (issue 16), beside
-StudyBenchmarks' "Durable cost of a trial on PostgreSQL": ask, 10 intermediate reports, tell,
-on the same server.
+"""The durable cost of one trial on PostgreSQL (issue 16), side by side on the same server in
+the same run: SmartTuner's store (claim, 10 intermediate reports, finish — each its own
+transaction, as a worker writes them; `PostgresWorker durable`) and Optuna's RDBStorage (ask,
+10 reports, tell).
 
-    "$(scripts/postgres-env.sh)/bin/python" Benchmarks/postgres_durable.py postgresql://USER@HOST:PORT/DB
+    swift build --package-path Benchmarks -c release --product PostgresWorker
+    "$(scripts/postgres-env.sh)/bin/python" Benchmarks/postgres_durable.py postgresql://USER@HOST:PORT/DB [TRIALS]
 
 The password comes from PGPASSWORD, as for smart-tuner.
 """
+import json
 import os
+import subprocess
 import sys
 import time
 import uuid
@@ -42,6 +46,13 @@ if __name__ == "__main__":
     url = urlsplit(sys.argv[1])
     password = os.environ.get("PGPASSWORD", "")
     storage = f"postgresql+psycopg://{url.username}:{password}@{url.hostname}:{url.port or 5432}{url.path}"
-    times = durable_trial(storage)
+    trials = int(sys.argv[2]) if len(sys.argv) > 2 else 300
+    worker = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".build/release/PostgresWorker")
+    ours = json.loads(subprocess.run([worker, "durable", sys.argv[1], str(trials)], check=True, capture_output=True, text=True).stdout)
+    print(f"smart-tuner: durable cost of a trial on PostgreSQL (claim, 10 reports, finish): median {ours['median_ms']:.2f} ms, "
+          f"p90 {ours['p90_ms']:.2f} ms over {ours['trials']} trials (one small read: {ours['read_median_ms']:.3f} ms)")
+    times = durable_trial(storage, trials)
+    median = times[len(times) // 2] * 1e3
     print(f"optuna {optuna.__version__}: durable cost of a trial on PostgreSQL (ask, 10 reports, tell): "
-          f"median {times[len(times) // 2] * 1e3:.2f} ms, p90 {times[int(len(times) * 0.9)] * 1e3:.2f} ms over {len(times)} trials")
+          f"median {median:.2f} ms, p90 {times[int(len(times) * 0.9)] * 1e3:.2f} ms over {len(times)} trials")
+    print(f"optuna / smart-tuner, medians: {median / ours['median_ms']:.1f}x")

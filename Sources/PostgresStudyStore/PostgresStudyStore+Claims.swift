@@ -41,18 +41,21 @@ extension PostgresStudyStore {
                     WHERE trial_id = \(id)
                     """, logger: self.logger)
                 try await self.writeHeartbeats([id], now: now, connection)
-                guard let trial = try await self.loadTrials(study, ids: [id], connection).first else { continue }
+                guard let trial = try await self.loadTrials(study, ids: [id], connection).first?.trial else { continue }
                 try await self.insertEvents(id, [StoredEvent(
                     generation: trial.generation, at: StoreTime.text(now), kind: "interrupted",
                     detail: "taken over by \(worker.label): its worker \(host ?? "?"):\(pid) " +
                         (sameHostDead ? "is no longer running" : "sent no heartbeat for over \(Int(staleAfter)) s"))], connection)
                 return .resumed(trial, checkpoints: try await self.storedCheckpoints(id, connection, readableHere: false))
             }
-            let running = try await connection.all("""
-                SELECT EXISTS (SELECT 1 FROM trials WHERE study_id = \(study.id) AND state = 'RUNNING')
-                    OR EXISTS (SELECT 1 FROM smarttuner_slots WHERE study_id = \(study.id) AND trial_id IS NULL)
-                """, logger: self.logger) { try $0.decode(Bool.self) }.first ?? false
-            guard let number = try await self.freeNumber(study, connection) else { return running ? .wait : .done }
+            guard let number = try await self.freeNumber(study, connection) else {
+                // No number free now: wait while trials run or numbers are being claimed by others (locked, not yet taken).
+                let running = try await connection.all("""
+                    SELECT EXISTS (SELECT 1 FROM trials WHERE study_id = \(study.id) AND state = 'RUNNING')
+                        OR EXISTS (SELECT 1 FROM smarttuner_slots WHERE study_id = \(study.id) AND trial_id IS NULL)
+                    """, logger: self.logger) { try $0.decode(Bool.self) }.first ?? false
+                return running ? .wait : .done
+            }
             let snapshots = try await self.refreshed(study, connection).sorted { $0.number < $1.number }
                 .map { $0.snapshot(direction: study.definition.direction) }
             guard let parameters = propose(snapshots, number) else {
@@ -71,40 +74,50 @@ extension PostgresStudyStore {
             """, logger: logger) { try $0.decode(Int.self) }.first
     }
 
-    /// Creates trial `number` (its slot must be locked or new), RUNNING, with its parameters as Optuna stores them.
+    /// Creates trial `number` (its slot must be locked or new), RUNNING, with its parameters as
+    /// Optuna stores them — in one statement — and returns it as it was written.
     func insertTrial(_ study: StoredStudy, number: Int, parameters: [String: ParameterValue], worker: WorkerIdentity?, external: Bool,
                      now: Date, _ connection: PostgresConnection) async throws -> StoredTrial {
-        let id = try await connection.all("""
-            INSERT INTO trials (number, study_id, state, datetime_start) VALUES (\(number), \(study.id), 'RUNNING', \(StoreTime.text(now))::timestamp)
-            RETURNING trial_id
-            """, logger: logger) { try $0.decode(Int64.self) }[0]
         var names: [String] = [], values: [Double] = [], distributions: [String] = []
         var hyperparameters: [String: Double] = [:]
+        var kept: [String: ParameterValue] = [:]
         for parameter in study.definition.space.parameters {
             guard let value = parameters[parameter.name],
                   let stored = OptunaDistribution.internalValue(value, in: parameter.distribution) else { continue }
             names.append(parameter.name)
             values.append(stored)
             distributions.append(OptunaDistribution.json(parameter.distribution))
+            kept[parameter.name] = value
             if let number = value.number { hyperparameters[parameter.name] = number }
         }
-        try await connection.query("""
-            INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json)
-            SELECT \(id), * FROM unnest(\(names)::text[], \(values)::float8[], \(distributions)::text[])
-            """, logger: logger)
-        try await connection.query("""
-            INSERT INTO smarttuner_trials (trial_id, study_id, worker, host, pid, pid_start, external, hyperparameters_json)
-            VALUES (\(id), \(study.id), \(worker?.label ?? (external ? "external" : nil)), \(worker?.host), \(Int(worker?.pid ?? 0)),
-                    \(worker?.processStart ?? ""), \(external), \(try StoredRows.json(hyperparameters)))
-            """, logger: logger)
-        try await connection.query("""
-            INSERT INTO smarttuner_slots (study_id, number, trial_id) VALUES (\(study.id), \(number), \(id))
-            ON CONFLICT (study_id, number) DO UPDATE SET trial_id = excluded.trial_id
-            """, logger: logger)
-        try await writeHeartbeats([id], now: now, connection)
-        guard let trial = try await loadTrials(study, ids: [id], connection).first else {
-            throw StudyStoreError.invalidState("trial \(number) vanished while it was being created")
-        }
+        let started = StoreTime.text(now)
+        let label = worker?.label ?? (external ? "external" : nil)
+        let rows = try await connection.all("""
+            WITH trial AS (
+                INSERT INTO trials (number, study_id, state, datetime_start) VALUES (\(number), \(study.id), 'RUNNING', \(started)::timestamp)
+                RETURNING trial_id
+            ), parameters AS (
+                INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json)
+                SELECT trial.trial_id, p.* FROM trial, unnest(\(names)::text[], \(values)::float8[], \(distributions)::text[]) AS p
+            ), own AS (
+                INSERT INTO smarttuner_trials (trial_id, study_id, worker, host, pid, pid_start, external, hyperparameters_json)
+                SELECT trial.trial_id, \(study.id), \(label), \(worker?.host), \(Int(worker?.pid ?? 0)), \(worker?.processStart ?? ""), \(external),
+                       \(try StoredRows.json(hyperparameters)) FROM trial
+                RETURNING revision
+            ), slot AS (
+                INSERT INTO smarttuner_slots (study_id, number, trial_id) SELECT \(study.id), \(number), trial.trial_id FROM trial
+                ON CONFLICT (study_id, number) DO UPDATE SET trial_id = excluded.trial_id
+            ), heartbeat AS (
+                INSERT INTO trial_heartbeats (trial_id, heartbeat) SELECT trial.trial_id, \(started)::timestamp FROM trial
+            )
+            SELECT trial.trial_id, own.revision FROM trial, own
+            """, logger: logger) { try $0.decode((Int64, Int64).self) }
+        guard let (id, revision) = rows.first else { throw StudyStoreError.invalidState("trial \(number) could not be created") }
+        let trial = StoredTrial(id: id, number: number, state: .running, parameters: kept, value: nil, intermediate: [:], generation: 0,
+                                worker: label, interruptions: 0, lastStep: 0, hyperparameters: hyperparameters, outcome: nil, summaryJSON: nil,
+                                quality: [:], startedAt: started, completedAt: nil, external: external)
+        // Known as written: the next read of the study need not load it again.
+        cache.withLock { $0[study.id, default: [:]][id] = CachedTrial(revision: revision, trial: trial) }
         return trial
     }
 

@@ -27,7 +27,7 @@ extension PostgresStudyStore {
         let cached = cache.withLock { $0[study.id] ?? [:] }
         let stale = revisions.filter { id, revision in revision == nil || cached[id]?.revision != revision }.map(\.0)
         var loaded: [Int64: StoredTrial] = [:]
-        for trial in try await loadTrials(study, ids: stale, connection) { loaded[trial.id] = trial }
+        for (trial, _) in try await loadTrials(study, ids: stale, connection) { loaded[trial.id] = trial }
         var current: [Int64: CachedTrial] = [:]
         for (id, revision) in revisions {
             if let trial = loaded[id] { current[id] = CachedTrial(revision: revision, trial: trial) } else if let kept = cached[id] { current[id] = kept }
@@ -36,43 +36,54 @@ extension PostgresStudyStore {
         return current.values.map(\.trial)
     }
 
-    /// Loads trials by row id (all of them in one query per table).
-    func loadTrials(_ study: StoredStudy, ids: [Int64], _ connection: PostgresConnection) async throws -> [StoredTrial] {
+    /// Loads trials by row id, in one query: each trial's row with its parameters, intermediate
+    /// values and value gathered beside it (absent values travel as NaN: arrays do not bind optionals).
+    func loadTrials(_ study: StoredStudy, ids: [Int64], _ connection: PostgresConnection) async throws -> [(trial: StoredTrial, revision: Int64?)] {
         guard !ids.isEmpty else { return [] }
         let space = Dictionary(study.definition.space.parameters.map { ($0.name, $0.distribution) }) { first, _ in first }
-        var parameters: [Int64: [String: ParameterValue]] = [:]
-        for (id, name, value) in try await connection.all("""
-            SELECT trial_id, param_name::text, param_value FROM trial_params WHERE trial_id = ANY(\(ids))
-            """, logger: logger, { try $0.decode((Int64, String, Double).self) }) {
-            guard let distribution = space[name], let external = OptunaDistribution.externalValue(value, in: distribution) else { continue }
-            parameters[id, default: [:]][name] = external
-        }
-        var intermediate: [Int64: [Int: Double]] = [:]
-        for (id, step, value, type) in try await connection.all("""
-            SELECT trial_id, step, intermediate_value, intermediate_value_type::text FROM trial_intermediate_values WHERE trial_id = ANY(\(ids))
-            """, logger: logger, { try $0.decode((Int64, Int, Double?, String).self) }) {
-            intermediate[id, default: [:]][step] = StoredRows.value(value, type: type)
-        }
-        var values: [Int64: Double] = [:]
-        for (id, value, type) in try await connection.all("""
-            SELECT trial_id, value, value_type::text FROM trial_values WHERE objective = 0 AND trial_id = ANY(\(ids))
-            """, logger: logger, { try $0.decode((Int64, Double?, String).self) }) {
-            values[id] = StoredRows.value(value, type: type)
-        }
         return try await connection.all("""
             SELECT t.trial_id, t.number, t.state::text, to_char(t.datetime_start, \(Self.timeFormat)), to_char(t.datetime_complete, \(Self.timeFormat)),
-                   s.generation, s.worker, s.interruptions, s.last_step, s.hyperparameters_json, s.outcome, s.summary_json, s.external, s.quality_json
-            FROM trials t LEFT JOIN \(unescaped: trialsTable) s ON s.trial_id = t.trial_id WHERE t.trial_id = ANY(\(ids))
+                   s.generation, s.worker, s.interruptions, s.last_step, s.hyperparameters_json, s.outcome, s.summary_json, s.external, s.quality_json,
+                   s.revision, v.value, v.value_type::text,
+                   p.names, p.values, i.steps, i.values, i.types
+            FROM trials t LEFT JOIN \(unescaped: trialsTable) s ON s.trial_id = t.trial_id
+            LEFT JOIN trial_values v ON v.trial_id = t.trial_id AND v.objective = 0
+            LEFT JOIN LATERAL (SELECT array_agg(param_name::text ORDER BY param_id) AS names, array_agg(param_value ORDER BY param_id) AS values
+                               FROM trial_params WHERE trial_id = t.trial_id) p ON true
+            LEFT JOIN LATERAL (SELECT array_agg(step::int8 ORDER BY step) AS steps, array_agg(COALESCE(intermediate_value, 'NaN') ORDER BY step) AS values,
+                                      array_agg(intermediate_value_type::text ORDER BY step) AS types
+                               FROM trial_intermediate_values WHERE trial_id = t.trial_id) i ON true
+            WHERE t.trial_id = ANY(\(ids))
             """, logger: logger) { row in
-            let (id, number, state, started, completed, generation, worker, interruptions, lastStep, hyperparameters, outcome, summary,
-                 external, quality) = try row.decode((Int64, Int?, String, String?, String?, Int?, String?, Int?, Int?, String?, String?, String?,
-                                                      Bool?, String?).self)
-            return StoredTrial(
-                id: id, number: number ?? 0, state: StoredRows.trialState(optunaName: state), parameters: parameters[id] ?? [:], value: values[id],
-                intermediate: intermediate[id] ?? [:], generation: generation ?? 0, worker: worker, interruptions: interruptions ?? 0,
+            let columns = row.makeRandomAccess()
+            let id = try columns[0].decode(Int64.self)
+            var parameters: [String: ParameterValue] = [:]
+            if let names = try columns[17].decode([String]?.self), let values = try columns[18].decode([Double]?.self) {
+                for (name, value) in zip(names, values) {
+                    guard let distribution = space[name], let external = OptunaDistribution.externalValue(value, in: distribution) else { continue }
+                    parameters[name] = external
+                }
+            }
+            var intermediate: [Int: Double] = [:]
+            if let steps = try columns[19].decode([Int64]?.self), let values = try columns[20].decode([Double]?.self),
+               let types = try columns[21].decode([String]?.self) {
+                for index in steps.indices where index < values.count && index < types.count {
+                    intermediate[Int(steps[index])] = StoredRows.value(values[index].isNaN ? nil : values[index], type: types[index])
+                }
+            }
+            let value = try columns[16].decode(String?.self).map { StoredRows.value(try columns[15].decode(Double?.self), type: $0) }
+            let lastStep = try columns[8].decode(Int?.self)
+            let hyperparameters = try columns[9].decode(String?.self), quality = try columns[13].decode(String?.self)
+            let trial = StoredTrial(
+                id: id, number: try columns[1].decode(Int?.self) ?? 0, state: StoredRows.trialState(optunaName: try columns[2].decode(String.self)),
+                parameters: parameters, value: value, intermediate: intermediate, generation: try columns[5].decode(Int?.self) ?? 0,
+                worker: try columns[6].decode(String?.self), interruptions: try columns[7].decode(Int?.self) ?? 0,
                 // A trial Optuna made has no SmartTuner row: its furthest step is its last report's.
-                lastStep: lastStep ?? intermediate[id]?.keys.max() ?? 0, hyperparameters: StoredRows.numbers(hyperparameters), outcome: outcome.flatMap(StoredOutcome.init(rawValue:)),
-                summaryJSON: summary, quality: StoredRows.numbers(quality), startedAt: started, completedAt: completed, external: external ?? false)
+                lastStep: lastStep ?? intermediate.keys.max() ?? 0, hyperparameters: StoredRows.numbers(hyperparameters),
+                outcome: try columns[10].decode(String?.self).flatMap(StoredOutcome.init(rawValue:)), summaryJSON: try columns[11].decode(String?.self),
+                quality: StoredRows.numbers(quality), startedAt: try columns[3].decode(String?.self), completedAt: try columns[4].decode(String?.self),
+                external: try columns[12].decode(Bool?.self) ?? false)
+            return (trial, try columns[14].decode(Int64?.self))
         }
     }
 

@@ -5,47 +5,28 @@ import StudyStore
 import Training
 
 extension PostgresStudyStore {
-    /// Writes a batch of a running trial's progress in one transaction (see
-    /// ``StudyStore/report(_:in:generation:progress:now:)``): several rows of a kind in one statement.
+    /// Writes a batch of a running trial's progress (see
+    /// ``StudyStore/report(_:in:generation:progress:now:)``) in one prepared statement, so one
+    /// round trip and one transaction (``ProgressStatement``).
     public func report(_ trial: StoredTrial, in study: StoredStudy, generation: Int, progress: TrialProgress, now: Date) async throws {
         try requireWritable()
-        let values = progress.values.sorted { $0.key < $1.key }
-        let qualityJSON = try progress.quality.map { try StoredRows.json($0.filter { $0.value.isFinite }) }
-        let lastStep = progress.lastStep ?? values.last?.key ?? 0
-        try await transaction { connection in
-            try await self.requireOwned(trial, generation: generation, connection)
-            if !values.isEmpty {
-                try await connection.query("""
-                    INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type)
-                    SELECT \(trial.id), step, CASE WHEN kind = 'FINITE' THEN value END, kind::trialintermediatevaluetype
-                    FROM unnest(\(values.map(\.key))::int8[], \(values.map(\.value))::float8[],
-                                \(values.map { StoredRows.valueType($0.value, intermediate: true) })::text[]) AS v (step, value, kind)
-                    ON CONFLICT (trial_id, step) DO UPDATE SET intermediate_value = excluded.intermediate_value,
-                    intermediate_value_type = excluded.intermediate_value_type
-                    """, logger: self.logger)
-            }
-            for checkpoint in progress.checkpoints {
-                // A checkpoint that is not good is kept as known-bad weights (false), so that it
-                // reads back not good whatever made it so.
-                let finite: Bool? = checkpoint.good ? checkpoint.weightsFinite : false
-                let loss: Double? = checkpoint.evaluation.flatMap { $0.isFinite ? $0 : nil }
-                try await connection.query("""
-                    INSERT INTO smarttuner_checkpoints (trial_id, generation, step, path, sha256, loss, aligned, weights_finite, heatmap, host)
-                    VALUES (\(trial.id), \(checkpoint.generation), \(checkpoint.step), \(checkpoint.path), \(checkpoint.sha256), \(loss),
-                            \(checkpoint.aligned == true), \(finite), \(checkpoint.heatmap), \(checkpoint.host))
-                    """, logger: self.logger)
-            }
-            try await self.insertEvents(trial.id, progress.events, connection)
-            try await self.insertMetrics(trial.id, generation: generation, progress.metrics, connection)
-            if let quality = progress.quality {
-                try await self.writeUserAttributes(trial.id, StoredRows.qualityAttributes(quality), connection)
-            }
-            try await connection.query("""
-                UPDATE smarttuner_trials SET last_step = GREATEST(last_step, \(lastStep)), revision = nextval('smarttuner_revision'),
-                quality_json = COALESCE(\(qualityJSON), quality_json) WHERE trial_id = \(trial.id)
-                """, logger: self.logger)
-            try await self.writeHeartbeats([trial.id], now: now, connection)
+        let statement = ProgressStatement(
+            trialID: trial.id, generation: generation, progress: progress,
+            qualityAttributes: progress.quality.map { StoredRows.qualityAttributes($0).sorted { $0.key < $1.key }.compactMap { key, value in value.json.map { (key, $0) } } } ?? [],
+            qualityJSON: try progress.quality.map { try StoredRows.json($0.filter { $0.value.isFinite }) } ?? "", now: StoreTime.text(now))
+        let rows = try await self.statement { connection in
+            var rows: [(String, Int)] = []
+            for try await row in try await connection.execute(statement, logger: self.logger) { rows.append(row) }
+            return rows
         }
+        try Self.requireOwned(trial, generation: generation, found: rows.first)
+    }
+
+    /// The last of repeated metric points (same name and step), in the order written: one row each.
+    static func lastOfEach(_ points: [MetricPoint]) -> [MetricPoint] {
+        var latest: [String: Int] = [:]
+        for (index, point) in points.enumerated() { latest["\(point.name)\u{0}\(point.step)"] = index }
+        return points.indices.filter { latest["\(points[$0].name)\u{0}\(points[$0].step)"] == $0 }.map { points[$0] }
     }
 
     /// Records a smart restart in one transaction: the new generation, its hyperparameters,
@@ -71,35 +52,48 @@ extension PostgresStudyStore {
     }
 
     /// Ends a trial, once: its state, value (complete and pruned trials), outcome and summary.
-    /// The write is keyed by (trial, generation): a stale generation's result is refused.
+    /// The write is keyed by (trial, generation): a stale generation's result is refused. One
+    /// transaction of two statements: the checked writes, then the Optuna user attributes that
+    /// sum the trial up (``StoredRows/endingAttributes(outcome:restartCauses:generation:)``, from
+    /// the restart causes the first statement read).
     public func finish(_ trial: StoredTrial, in study: StoredStudy, generation: Int, state: TrialState, value: Double?,
                        outcome: StoredOutcome, summaryJSON: String?, events: [StoredEvent], now: Date) async throws {
         try requireWritable()
         guard state != .running else { throw StudyStoreError.invalidState("a trial cannot finish as running") }
+        // No value for a failed trial or a NaN; ±infinity is kept by its type.
+        let keeps = value.map { state != .failed && !$0.isNaN } ?? false
+        let stored = value.flatMap { $0.isFinite ? $0 : nil }
+        let valueType = value.map { StoredRows.valueType($0, intermediate: false) } ?? "FINITE"
         try await transaction { connection in
-            try await self.requireOwned(trial, generation: generation, connection)
-            try await connection.query("""
-                UPDATE trials SET state = \(StoredRows.optunaState(state))::trialstate, datetime_complete = \(StoreTime.text(now))::timestamp
-                WHERE trial_id = \(trial.id)
-                """, logger: self.logger)
-            if let value, state != .failed, !value.isNaN {
-                let stored: Double? = value.isFinite ? value : nil
-                try await connection.query("""
+            let rows = try await connection.all("""
+                WITH owner AS (
+                    SELECT t.state::text AS state, s.generation FROM trials t JOIN smarttuner_trials s ON s.trial_id = t.trial_id
+                    WHERE t.trial_id = \(trial.id) FOR UPDATE OF s
+                ), allowed AS (
+                    SELECT 1 FROM owner WHERE state = 'RUNNING' AND generation = \(generation)
+                ), ended AS (
+                    UPDATE trials SET state = \(StoredRows.optunaState(state))::trialstate, datetime_complete = \(StoreTime.text(now))::timestamp
+                    WHERE trial_id = \(trial.id) AND EXISTS (SELECT 1 FROM allowed)
+                ), value AS (
                     INSERT INTO trial_values (trial_id, objective, value, value_type)
-                    VALUES (\(trial.id), 0, \(stored), \(StoredRows.valueType(value, intermediate: false))::trialvaluetype)
+                    SELECT \(trial.id), 0, \(stored), \(valueType)::trialvaluetype FROM allowed WHERE \(keeps)
                     ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type
-                    """, logger: self.logger)
-            }
-            try await self.insertEvents(trial.id, events, connection)
-            let generationNow = try await connection.all("""
-                UPDATE smarttuner_trials SET outcome = \(outcome.rawValue), summary_json = \(summaryJSON), revision = nextval('smarttuner_revision')
-                WHERE trial_id = \(trial.id) RETURNING generation
-                """, logger: self.logger) { try $0.decode(Int.self) }.first ?? generation
-            let causes = try await connection.all("SELECT cause FROM smarttuner_restarts WHERE trial_id = \(trial.id) ORDER BY restart_id",
-                                                  logger: self.logger) { try $0.decode(String.self) }
-            try await self.writeUserAttributes(trial.id, StoredRows.endingAttributes(outcome: outcome, restartCauses: causes,
-                                                                                    generation: generationNow), connection)
-            try await connection.query("DELETE FROM trial_heartbeats WHERE trial_id = \(trial.id)", logger: self.logger)
+                ), events AS (
+                    INSERT INTO smarttuner_events (trial_id, generation, at, kind, detail)
+                    SELECT \(trial.id), e.generation, e.at, e.kind, e.detail
+                    FROM allowed, unnest(\(events.map(\.generation))::int8[], \(events.map(\.at))::text[], \(events.map(\.kind))::text[],
+                                         \(events.map(\.detail))::text[]) WITH ORDINALITY AS e (generation, at, kind, detail, n) ORDER BY e.n
+                ), summary AS (
+                    UPDATE smarttuner_trials SET outcome = \(outcome.rawValue), summary_json = \(summaryJSON), revision = nextval('smarttuner_revision')
+                    WHERE trial_id = \(trial.id) AND EXISTS (SELECT 1 FROM allowed)
+                ), heartbeat AS (
+                    DELETE FROM trial_heartbeats WHERE trial_id = \(trial.id) AND EXISTS (SELECT 1 FROM allowed)
+                )
+                SELECT state, generation, ARRAY(SELECT cause FROM smarttuner_restarts WHERE trial_id = \(trial.id) ORDER BY restart_id) FROM owner
+                """, logger: self.logger) { try $0.decode((String, Int, [String]).self) }
+            try Self.requireOwned(trial, generation: generation, found: rows.first.map { ($0.0, $0.1) })
+            try await self.writeUserAttributes(trial.id, StoredRows.endingAttributes(outcome: outcome, restartCauses: rows.first?.2 ?? [],
+                                                                                    generation: generation), connection)
         }
     }
 
@@ -125,7 +119,12 @@ extension PostgresStudyStore {
             SELECT t.state::text, s.generation FROM trials t JOIN smarttuner_trials s ON s.trial_id = t.trial_id
             WHERE t.trial_id = \(trial.id) FOR UPDATE OF s
             """, logger: logger) { try $0.decode((String, Int).self) }
-        guard let (state, current) = rows.first else { throw StudyStoreError.invalidState("trial \(trial.number) is not in the study database") }
+        try Self.requireOwned(trial, generation: generation, found: rows.first)
+    }
+
+    /// Refuses a write unless the trial's (state, generation) as found is RUNNING at `generation`.
+    static func requireOwned(_ trial: StoredTrial, generation: Int, found: (String, Int)?) throws {
+        guard let (state, current) = found else { throw StudyStoreError.invalidState("trial \(trial.number) is not in the study database") }
         // A stale generation is told so even when the newer one has finished the trial: its worker drops the run.
         guard current == generation else {
             throw StudyStoreError.supersededGeneration(trial: trial.number, current: current, writing: generation)

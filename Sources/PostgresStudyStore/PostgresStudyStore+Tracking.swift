@@ -47,9 +47,7 @@ extension PostgresStudyStore {
     func insertMetrics(_ id: Int64, generation: Int, _ points: [MetricPoint], _ connection: PostgresConnection) async throws {
         guard !points.isEmpty else { return }
         // One row per (generation, name, step): the last of repeated points wins, as row by row.
-        var latest: [String: Int] = [:]
-        for (index, point) in points.enumerated() { latest["\(point.name)\u{0}\(point.step)"] = index }
-        let kept = points.indices.filter { latest["\(points[$0].name)\u{0}\(points[$0].step)"] == $0 }.map { points[$0] }
+        let kept = Self.lastOfEach(points)
         try await connection.query("""
             INSERT INTO smarttuner_metrics (trial_id, generation, step, name, value, value_type, at_ms)
             SELECT \(id), \(generation), m.step, m.name, CASE WHEN m.kind = 'FINITE' THEN m.value END, m.kind, m.at

@@ -181,6 +181,21 @@ public final class PostgresStudyStore: StudyStore {
         }
     }
 
+    /// Runs `body`, one statement (its own transaction), again when it fails on a serialization
+    /// failure or deadlock (up to 5 times). Errors come out as ``StudyStoreError``.
+    func statement<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await connections.withConnection(body)
+            } catch let failure as StudyStoreError {
+                if case .postgres(let state, _, _) = failure, PostgresFailure.retryable.contains(state), attempt < 5 { continue }
+                throw failure
+            }
+        }
+    }
+
     /// Runs one read outside a transaction; errors come out as ``StudyStoreError``.
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await connections.withConnection { try await body($0) }
