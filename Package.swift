@@ -21,6 +21,12 @@
 //   connection pool (PostgresClient, a Service), prepared statements and TLS. It brings
 //   swift-nio and swift-nio-ssl (the latter named directly for its TLS types: sslmode as libpq
 //   means it); only the PostgresStudyStore module links them.
+// - hummingbird: the web dashboard's HTTP server (routing, streamed responses for its live
+//   updates, its Content-Security-Policy middleware) and HummingbirdTesting for the HTTP tests of
+//   every route. Its default traits are off (swift-configuration is not needed). It brings
+//   swift-http-types, swift-nio-extras and swift-metrics.
+// - swift-prometheus: `/metrics` of the dashboard in Prometheus's text format, from a registry
+//   the dashboard fills from the study store on each scrape (and swift-metrics' HTTP figures).
 import PackageDescription
 
 let strictSwift6: [SwiftSetting] = [
@@ -50,6 +56,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -132,6 +140,17 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSwift6),
+        // The live web dashboard (docs/dashboard.md): pages and SVG plots made by the server from
+        // the study store, live updates by server-sent events, `/metrics` for Prometheus.
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "SmartTuner",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift6),
         // `smart-tuner selfcheck`: OpenBLAS, SQLite in WAL mode and a supervision drill on this machine.
         .target(
             name: "SelfCheck",
@@ -150,8 +169,9 @@ let package = Package(
         .executableTarget(
             name: "smart-tuner",
             dependencies: [
-                "SmartTuner", "SelfCheck", "TinyTacotron", "TrainerAdapters", "Tracking",
+                "SmartTuner", "SelfCheck", "TinyTacotron", "TrainerAdapters", "Tracking", "Dashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -176,6 +196,9 @@ let package = Package(
         // EventAccumulator and MLflow's client, from the environment scripts/tracking-env.sh makes).
         .testTarget(name: "TrackingTests", dependencies: ["SmartTuner", "Tracking", "TensorBoardEvents", "StudyStore", "TestScratch"],
                     exclude: ["read_tensorboard.py", "read_mlflow.py"], swiftSettings: strictSwift6),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "SmartTuner", "TestScratch",
+                                                           .product(name: "HummingbirdTesting", package: "hummingbird")],
+                    swiftSettings: strictSwift6),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "Randomness"], swiftSettings: strictSwift6),
         .testTarget(name: "StudyStoreTests", dependencies: ["StudyStore", "PostgresStudyStore", "Optimization", "Training", "TestScratch",
                                                      "TestPostgres"],

@@ -57,6 +57,6 @@ enum PageLayout {
         // Very long series (thousands of steps) keep only the picture.
         let headers = ["series", chart.xLabel, chart.yLabel].map(HTML.escape)
         let data = rows.count > 2_000 ? "" : "<details><summary>numbers</summary>\(table(headers, rows))</details>"
-        return "<figure>\(chart.svg())\(caption.map { "<figcaption>\(HTML.escape($0))</figcaption>" } ?? "")\(data)</figure>"
+        return "<figure><h3>\(HTML.escape(chart.title))</h3>\(chart.svg())\(caption.map { "<figcaption>\(HTML.escape($0))</figcaption>" } ?? "")\(data)</figure>"
     }
 }

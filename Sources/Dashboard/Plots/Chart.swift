@@ -55,7 +55,7 @@ struct Chart: Sendable {
             svg += "<line class=\"grid\" x1=\"\(format(left))\" x2=\"\(format(right))\" y1=\"\(y)\" y2=\"\(y)\"/>"
             svg += "<text class=\"tick\" x=\"\(format(left - 6))\" y=\"\(y)\" text-anchor=\"end\" dominant-baseline=\"middle\">\(HTML.number(tick))</text>"
         }
-        for tick in xAxis.ticks {
+        for tick in logX ? xAxis.logTicks : xAxis.ticks {
             let x = format(xAxis.position(tick))
             svg += "<line class=\"grid\" x1=\"\(x)\" x2=\"\(x)\" y1=\"\(format(top))\" y2=\"\(format(bottom))\"/>"
             svg += "<text class=\"tick\" x=\"\(x)\" y=\"\(format(bottom + 14))\" text-anchor=\"middle\">\(tickLabel(tick))</text>"

@@ -32,13 +32,25 @@ struct PlotAxis: Sendable {
     /// Tick values: multiples of a nice step within the range.
     var ticks: [Double] {
         let step = Self.niceStep((high - low) / 5)
-        var ticks: [Double] = []
-        var value = low
-        while value <= high + step * 1e-9, ticks.count < 12 {
-            ticks.append(abs(value) < step * 1e-9 ? 0 : value)
-            value += step
+        let count = min(11, Int(((high - low) / step).rounded()))
+        return (0...max(count, 0)).map { index in
+            let value = low + Double(index) * step
+            return abs(value) < step * 1e-9 ? 0 : value
         }
-        return ticks
+    }
+
+    /// Ticks of an axis drawn in log10 units: the exponents of 1, 2 and 5 × 10ⁿ within the range
+    /// (only powers of ten when the range spans more than two decades).
+    var logTicks: [Double] {
+        let multiples: [Double] = high - low > 2 ? [1] : [1, 2, 5]
+        var ticks: [Double] = []
+        for decade in Int(low.rounded(.down))...Int(high.rounded(.up)) {
+            for multiple in multiples {
+                let tick = Double(decade) + log10(multiple)
+                if tick >= low - 1e-9, tick <= high + 1e-9 { ticks.append(tick) }
+            }
+        }
+        return ticks.count >= 2 ? ticks : self.ticks
     }
 
     /// 1, 2 or 5 × 10ⁿ, the nearest at or above `rough`.

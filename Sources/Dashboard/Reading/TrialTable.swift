@@ -57,7 +57,8 @@ struct TrialTable: Sendable, Equatable {
         switch sort {
         case .number: .number(Double(row.number))
         case .state: .text(row.state)
-        case .value: row.value.flatMap { $0.isNaN ? nil : .number($0) }
+        // As the column shows it: the value, or while it runs its last validation's objective.
+        case .value: (row.value ?? row.objective).flatMap { $0.isNaN ? nil : .number($0) }
         case .step: .number(Double(row.step))
         case .generation: .number(Double(row.generation))
         case .restarts: .number(Double(row.restarts))
