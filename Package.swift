@@ -195,7 +195,7 @@ let package = Package(
         // The tracking systems fed from a real study, read back by their own readers (TensorBoard's
         // EventAccumulator and MLflow's client, from the environment scripts/tracking-env.sh makes).
         .testTarget(name: "TrackingTests", dependencies: ["SmartTuner", "Tracking", "TensorBoardEvents", "StudyStore", "TestScratch"],
-                    exclude: ["read_tensorboard.py", "read_mlflow.py"], swiftSettings: strictSwift6),
+                    exclude: ["read_tensorboard.py", "read_mlflow.py", "dashboard_browser.py"], swiftSettings: strictSwift6),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "SmartTuner", "TestScratch",
                                                            .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: strictSwift6),

@@ -5,8 +5,9 @@ set -euo pipefail
 
 # ffmpeg: torchcodec needs its libraries, and coqui-tts (the adapter test, scripts/coqui-env.sh) needs torchcodec.
 # postgresql-15: the PostgreSQL study store's tests run a throw-away server (scripts/postgres-server.sh).
+# chromium, chromium-driver: the dashboard's browser test (headless, driven by selenium).
 # iproute2: the host-failure test makes network namespaces as hosts (ip netns, veth, a bridge).
-packages=(iproute2 libsqlite3-dev libopenblas-dev libcurl4-openssl-dev pkg-config espeak-ng ffmpeg postgresql-15)
+packages=(chromium chromium-driver iproute2 libsqlite3-dev libopenblas-dev libcurl4-openssl-dev pkg-config espeak-ng ffmpeg postgresql-15)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

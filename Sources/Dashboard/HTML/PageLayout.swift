@@ -24,6 +24,7 @@ enum PageLayout {
             <meta name="color-scheme" content="light dark">
             <title>\(HTML.escape(title)) · SmartTuner</title>
             <link rel="stylesheet" href="/assets/dashboard.css">
+            <link rel="icon" href="/assets/icon.svg" type="image/svg+xml">
             \(script)
             </head>
             <body\(liveAttribute)>
@@ -57,6 +58,7 @@ enum PageLayout {
         // Very long series (thousands of steps) keep only the picture.
         let headers = ["series", chart.xLabel, chart.yLabel].map(HTML.escape)
         let data = rows.count > 2_000 ? "" : "<details><summary>numbers</summary>\(table(headers, rows))</details>"
+        guard !chart.isEmpty else { return "<figure><h3>\(HTML.escape(chart.title))</h3><p class=\"muted\">Nothing to plot yet.</p></figure>" }
         return "<figure><h3>\(HTML.escape(chart.title))</h3>\(chart.svg())\(caption.map { "<figcaption>\(HTML.escape($0))</figcaption>" } ?? "")\(data)</figure>"
     }
 }

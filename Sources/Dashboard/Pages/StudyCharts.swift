@@ -19,7 +19,7 @@ enum StudyCharts {
             }
             if let bestValue { best.points.append(.init(x: Double(trial.number), y: bestValue)) }
         }
-        return Chart(title: "Optimisation history", xLabel: "trial", yLabel: "value", series: [values, best])
+        return Chart(title: "Optimisation history", xLabel: "trial", yLabel: "value", series: [values, best], integerX: true)
     }
 
     /// Every trial's intermediate values by step; a pruned trial's last value is a hollow dot.
@@ -53,19 +53,22 @@ enum StudyCharts {
         return Chart(title: title, xLabel: parameter.name, yLabel: "value", series: [.init(name: parameter.name, points: points, style: .dots)], logX: logX)
     }
 
-    /// The restarts over time (hours since the first), by trial, one colour per cause.
+    /// The restarts over time since the first (in seconds, minutes or hours, whichever reads
+    /// best), by trial, one colour per cause.
     static func restartTimeline(_ entries: [StudyPage.RestartEntry]) -> Chart {
         let start = entries.compactMap(\.at).min()
+        let span = zip(entries.compactMap(\.at).max(), start).map { $0.timeIntervalSince($1) } ?? 0
+        let (unit, seconds): (String, Double) = span < 120 ? ("seconds", 1) : span < 7_200 ? ("minutes", 60) : ("hours", 3_600)
         var byCause: [FailureCause: [Chart.Point]] = [:]
         for entry in entries {
-            let hours = zip(entry.at, start).map { $0.timeIntervalSince($1) / 3_600 } ?? 0
+            let hours = zip(entry.at, start).map { $0.timeIntervalSince($1) / seconds } ?? 0
             let changes = entry.restart.changes.map(\.description).joined(separator: ", ")
             byCause[entry.restart.cause, default: []].append(.init(
                 x: hours, y: Double(entry.trial),
                 label: "trial \(entry.trial) g\(entry.restart.generation): \(entry.restart.cause.words)\(changes.isEmpty ? "" : "; \(changes)")"))
         }
         let series = FailureCause.allCases.compactMap { cause in byCause[cause].map { Chart.Series(name: cause.words, points: $0, style: .dots) } }
-        return Chart(title: "Restarts over time", xLabel: "hours since the first restart", yLabel: "trial", series: series)
+        return Chart(title: "Restarts over time", xLabel: "\(unit) since the first restart", yLabel: "trial", series: series, integerY: true)
     }
 }
 

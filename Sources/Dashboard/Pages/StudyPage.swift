@@ -26,8 +26,8 @@ enum StudyPage {
         let path = "/studies/\(HTML.pathComponent(name))"
         var body = summaryLine(contents.summary)
         body += "<h2>Trials</h2>" + filters(table, path: path) + trialsTable(contents.trials.map(TrialRow.init), table: table, path: path)
-        body += "<h2>Optimisation history</h2>" + PageLayout.figure(StudyCharts.history(contents.trials, direction: contents.study.definition.direction))
-        body += "<h2>Intermediate values</h2>" + PageLayout.figure(StudyCharts.intermediate(contents.trials),
+        body += "<h2>Search</h2>" + PageLayout.figure(StudyCharts.history(contents.trials, direction: contents.study.definition.direction))
+        body += PageLayout.figure(StudyCharts.intermediate(contents.trials),
                                                                   caption: "one line per trial; pruned trials end in a hollow dot")
         body += "<h2>Parameters against the value</h2>"
         for parameter in contents.study.definition.space.parameters {

@@ -38,14 +38,20 @@ struct Chart: Sendable {
     var marks: [Mark] = []
     /// Whether x is drawn on a log scale (a log-distributed parameter).
     var logX = false
+    /// Whether x, or y, takes whole numbers only (trial numbers): ticks fall on them.
+    var integerX = false
+    var integerY = false
+
+    /// Whether any series has a point to draw.
+    var isEmpty: Bool { series.allSatisfy { $0.points.allSatisfy { !$0.y.isFinite } } }
 
     /// The SVG element, `width` × `height` user units, scaling to its container.
     func svg(width: Double = 640, height: Double = 260) -> String {
         let (left, right, top, bottom) = (58.0, width - 12, 28.0, height - 36)
         let xs = series.flatMap { $0.points.map(\.x) } + marks.map(\.x)
         let ys = series.flatMap { $0.points.map(\.y) }
-        let xAxis = PlotAxis(covering: xs.map(scaledX), from: left, to: right)
-        let yAxis = PlotAxis(covering: ys, from: bottom, to: top)
+        let xAxis = PlotAxis(covering: xs.map(scaledX), from: left, to: right, integers: integerX)
+        let yAxis = PlotAxis(covering: ys, from: bottom, to: top, integers: integerY)
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" \
             aria-label="\(HTML.escape(title))"><title>\(HTML.escape(title))</title>

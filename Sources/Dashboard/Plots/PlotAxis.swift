@@ -8,8 +8,13 @@ struct PlotAxis: Sendable {
     /// The pixel positions of `low` and `high`.
     let start: Double, end: Double
 
-    /// An axis covering `values` (finite ones only; a flat or empty range is widened), on `start`…`end` pixels.
-    init(covering values: [Double], from start: Double, to end: Double) {
+    /// Whether ticks fall on whole numbers only (trial numbers, counts).
+    let integers: Bool
+
+    /// An axis covering `values` (finite ones only; a flat or empty range is widened), on
+    /// `start`…`end` pixels; with `integers`, ticks are whole numbers.
+    init(covering values: [Double], from start: Double, to end: Double, integers: Bool = false) {
+        self.integers = integers
         let finite = values.filter(\.isFinite)
         var low = finite.min() ?? 0, high = finite.max() ?? 1
         if high - low < 1e-12 * max(1, abs(high)) {
@@ -17,7 +22,7 @@ struct PlotAxis: Sendable {
             low -= pad
             high += pad
         }
-        let step = Self.niceStep((high - low) / 5)
+        let step = Self.niceStep((high - low) / 5, integers: integers)
         self.low = (low / step).rounded(.down) * step
         self.high = (high / step).rounded(.up) * step
         self.start = start
@@ -31,7 +36,7 @@ struct PlotAxis: Sendable {
 
     /// Tick values: multiples of a nice step within the range.
     var ticks: [Double] {
-        let step = Self.niceStep((high - low) / 5)
+        let step = Self.niceStep((high - low) / 5, integers: integers)
         let count = min(11, Int(((high - low) / step).rounded()))
         return (0...max(count, 0)).map { index in
             let value = low + Double(index) * step
@@ -53,9 +58,10 @@ struct PlotAxis: Sendable {
         return ticks.count >= 2 ? ticks : self.ticks
     }
 
-    /// 1, 2 or 5 × 10ⁿ, the nearest at or above `rough`.
-    static func niceStep(_ rough: Double) -> Double {
+    /// 1, 2 or 5 × 10ⁿ, the nearest at or above `rough` (at least 1 with `integers`).
+    static func niceStep(_ rough: Double, integers: Bool = false) -> Double {
         guard rough > 0, rough.isFinite else { return 1 }
+        if integers, rough <= 1 { return 1 }
         let magnitude = pow(10, (log10(rough)).rounded(.down))
         let fraction = rough / magnitude
         return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * magnitude

@@ -29,8 +29,14 @@ enum DashboardAssets {
         svg .mark { stroke: var(--c1); stroke-dasharray: 4 3; stroke-width: 1.2; }
         svg .series polyline { fill: none; stroke-width: 1.5; } svg .series circle { stroke-width: 1.2; } svg circle.hollow { fill: var(--bg) !important; }
         \((0..<8).map { "svg .s\($0) polyline, svg .s\($0) circle { stroke: var(--c\($0)); } svg .s\($0) circle { fill: var(--c\($0)); } svg text.s\($0) { fill: var(--c\($0)); }" }.joined(separator: "\n"))
-        .heatmaps { display: flex; flex-wrap: wrap; gap: 1rem; } .heatmaps img { max-width: 320px; image-rendering: pixelated; border: 1px solid var(--line); }
+        .heatmaps { display: flex; flex-wrap: wrap; gap: 1rem; } .heatmaps img { width: 340px; height: auto; image-rendering: pixelated; border: 1px solid var(--line); }
         details summary { cursor: pointer; color: var(--muted); }
+        """
+
+    /// The tab's icon: an attention diagonal.
+    static let icon = """
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f6feb"/>\
+        <path d="M3 13 L13 3" stroke="#fff" stroke-width="2.2" stroke-linecap="round"/></svg>
         """
 
     /// Keeps a live page current: server-sent events (falling back to polling the same snapshot
