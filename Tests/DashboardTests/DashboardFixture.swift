@@ -66,12 +66,16 @@ struct DashboardFixture {
         let third = try await claim()
         try await store.finish(third, in: study, generation: 0, state: .failed, value: nil, outcome: .supervised(.failed(.crash)), summaryJSON: nil)
         let fourth = try await claim()
-        try await store.report(fourth, in: study, generation: 0, values: [(10, 2.5)], lastStep: 15)
+        try await store.report(fourth, in: study, generation: 0, progress: TrialProgress(
+            values: [10: 2.5], lastStep: 15,
+            metrics: [MetricPoint(step: 10, name: "train/total", value: 3.5, timestampMilliseconds: stamp),
+                      MetricPoint(step: 15, name: "train/total", value: 3.4, timestampMilliseconds: stamp + 2_500)]), now: Date())
         return DashboardFixture(store: store, study: study, heatmap: heatmap, folder: folder)
     }
 
     /// The dashboard of this study file under test, with `settings`.
-    func application(_ settings: DashboardSettings = DashboardSettings(pollInterval: .milliseconds(20))) -> some ApplicationProtocol {
-        Application(router: DashboardServer.router(store: store, settings: settings))
+    func application(_ settings: DashboardSettings = DashboardSettings(pollInterval: .milliseconds(20)),
+                     clock: any Clock<Duration> = ContinuousClock()) -> some ApplicationProtocol {
+        Application(router: DashboardServer.router(store: store, settings: settings, clock: clock))
     }
 }

@@ -29,6 +29,30 @@ struct DashboardLiveTests {
         }
     }
 
+    @Test("a page is rendered at most once per poll interval, however many ask; after it, the next request shows the change")
+    func renderedOncePerInterval() async throws {
+        let fixture = try await DashboardFixture.make()
+        let clock = ManualClock()
+        try await fixture.application(DashboardSettings(pollInterval: .seconds(1)), clock: clock).test(.router) { client in
+            try await client.execute(uri: "/studies/tts", method: .get) { response in
+                #expect(String(buffer: response.body).contains("id=\"t3-state\">running</span>"))
+            }
+            let running = try await fixture.store.trial(3, of: fixture.study)
+            try await fixture.store.finish(running, in: fixture.study, generation: 0, state: .pruned, value: 2.5,
+                                           outcome: .supervised(.pruned), summaryJSON: nil)
+            try await client.execute(uri: "/studies/tts", method: .get) { response in
+                #expect(String(buffer: response.body).contains("id=\"t3-state\">running</span>"), "within the interval: the page as rendered")
+            }
+            try await client.execute(uri: "/studies/tts?state=pruned", method: .get) { response in
+                #expect(String(buffer: response.body).contains("id=\"t3-state\">pruned</span>"), "another address is rendered for itself")
+            }
+            clock.advance(by: .seconds(1))
+            try await client.execute(uri: "/studies/tts", method: .get) { response in
+                #expect(String(buffer: response.body).contains("id=\"t3-state\">pruned</span>"), "after it: rendered again")
+            }
+        }
+    }
+
     @Test("the live snapshot of a study lists each trial's step and state; a finished study's pages are static")
     func studySnapshot() async throws {
         let fixture = try await DashboardFixture.make()

@@ -135,6 +135,8 @@ struct DashboardRouteTests {
                 #expect(text.contains("smarttuner_trials{state=\"complete\",study=\"tts\"} 1.0"))
                 #expect(text.contains("smarttuner_trials{state=\"running\",study=\"tts\"} 1.0"))
                 #expect(text.contains("smarttuner_restarts{cause=\"nonFinite\",study=\"tts\"} 1.0"))
+                #expect(text.contains("smarttuner_trial_steps_per_second{study=\"tts\",trial=\"3\"} 2.0"), "5 steps in 2.5 s: \(text)")
+                #expect(!text.contains("trial=\"0\""), "only running trials have a speed")
             }
             try await client.execute(uri: "/studies/tts/live.json", method: .get) { response in
                 let text = String(buffer: response.body)

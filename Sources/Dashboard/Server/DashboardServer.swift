@@ -16,7 +16,7 @@ public enum DashboardServer {
         router.add(middleware: ErrorPages(logger: logger))
         if let token = settings.token { router.add(middleware: AccessToken(token: token)) }
         let routes = DashboardRoutes(reader: StudyReader(store: store), feeds: LiveFeeds(interval: settings.pollInterval, clock: clock, logger: logger),
-                                     metrics: DashboardMetrics())
+                                     pages: RenderedPages(freshFor: settings.pollInterval, clock: clock), metrics: DashboardMetrics())
         routes.register(on: router)
         return router
     }
@@ -34,20 +34,24 @@ public enum DashboardServer {
 struct DashboardRoutes: Sendable {
     let reader: StudyReader
     let feeds: LiveFeeds
+    let pages: RenderedPages
     let metrics: DashboardMetrics
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/") { _, _ in
-            let summaries = try await reader.summaries()
-            return Self.html(StudiesPage.render(summaries, storage: reader.store.location.description,
-                                                live: summaries.contains { $0.state == "running" }))
+            Self.html(try await pages.page("/") {
+                let summaries = try await reader.summaries()
+                return StudiesPage.render(summaries, storage: reader.store.location.description, live: summaries.contains { $0.state == "running" })
+            })
         }
         router.get("/live") { _, _ in Self.events(await feeds.watch("/") { LiveSnapshot.studies(try await reader.summaries()) }) }
         router.get("/live.json") { _, _ in Self.json(LiveSnapshot.studies(try await reader.summaries()).json) }
         router.get("/studies/:study") { request, context in
             let study = try await reader.study(named: try Self.studyName(context))
             let table = try TrialTable(query: Self.query(request))
-            return Self.html(StudyPage.render(try await reader.studyContents(study), table: table))
+            return Self.html(try await pages.page("/studies/\(study.definition.name)\(table.query())") {
+                StudyPage.render(try await reader.studyContents(study), table: table)
+            })
         }
         router.get("/studies/:study/live") { _, context in
             let study = try await reader.study(named: try Self.studyName(context))
@@ -59,8 +63,10 @@ struct DashboardRoutes: Sendable {
         }
         router.get("/studies/:study/trials/:number") { _, context in
             let study = try await reader.study(named: try Self.studyName(context))
-            let trial = try await reader.trial(try Self.trialNumber(context), of: study)
-            return Self.html(TrialPage.render(try await reader.trialContents(trial, of: study)))
+            let number = try Self.trialNumber(context)
+            return Self.html(try await pages.page("/studies/\(study.definition.name)/trials/\(number)") {
+                TrialPage.render(try await reader.trialContents(try await reader.trial(number, of: study), of: study))
+            })
         }
         router.get("/studies/:study/trials/:number/live") { _, context in
             let study = try await reader.study(named: try Self.studyName(context))
