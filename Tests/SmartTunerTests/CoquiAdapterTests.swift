@@ -101,7 +101,7 @@ struct CoquiAdapterTests {
         make.executableURL = URL(fileURLWithPath: "\(repository)/scripts/make-speech-corpus.sh")
         make.arguments = ["--out", corpus, "--size", "40"]
         try make.run()
-        make.waitUntilExit()
+        make.waitForExit()
         #expect(make.terminationStatus == 0)
         return corpus
     }

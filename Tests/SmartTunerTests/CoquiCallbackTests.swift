@@ -37,7 +37,7 @@ struct CoquiCallbackTests {
         check.executableURL = URL(fileURLWithPath: python)
         check.arguments = ["-c", "import smart_tuner.coqui"]
         try check.run()
-        check.waitUntilExit()
+        check.waitForExit()
         try #require(check.terminationStatus == 0, "the client is not installed in \(python): run \(python) -m pip install ./python")
         let directory = try scratchDirectory()
         let corpus = try CoquiAdapterTests.makeCorpus(in: directory)

@@ -66,7 +66,7 @@ final class FakeTelegramServer: Sendable {
 
     deinit {
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.waitForExit()
         try? FileManager.default.removeItem(atPath: log)
     }
 

@@ -39,7 +39,7 @@ struct MemoryActorTests {
         _ = output.fileHandleForReading.availableData
         defer {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.waitForExit()
         }
         let reports = Mutex<[Evidence]>([])
         let memory = MemoryActor(interval: .milliseconds(20))

@@ -19,7 +19,7 @@ func runSmartTuner(_ arguments: [String], in directory: String, ceiling: Duratio
     let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
     DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(ceiling.components.seconds)), execute: watchdog)
     let out = output.fileHandleForReading.readDataToEndOfFile(), err = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    process.waitForExit()
     watchdog.cancel()
     return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
 }
@@ -86,7 +86,7 @@ struct StudyCommandTests {
         }
         #expect(victim.isRunning, "the first run ended before its final training was killed")
         kill(victim.processIdentifier, SIGKILL)
-        victim.waitUntilExit()
+        await victim.exited()
         let killed = FinalTrainingJournal.entries(at: journal)
         let killedGeneration = try #require(killed.map(\.checkpoint.generation).max())
         #expect(try await openStore("\(directory)/study.db", readOnly: true).models(named: "voice").isEmpty)
@@ -112,7 +112,7 @@ struct StudyCommandTests {
         let runs = try ["first", "second"].map { tag in
             try startSmartTuner(["auto", "--config", config, "--model", "voice"], directory: directory, tag: tag)
         }
-        for run in runs { run.waitUntilExit() }
+        for run in runs { await run.exited() }
         let outputs = ["first", "second"].map { (try? String(contentsOfFile: "\(directory)/\($0).out", encoding: .utf8)) ?? "" }
         let errors = ["first", "second"].map { (try? String(contentsOfFile: "\(directory)/\($0).err", encoding: .utf8)) ?? "" }
         #expect(runs.allSatisfy { $0.terminationStatus == 0 }, "\(errors.map { $0.suffix(400) })")

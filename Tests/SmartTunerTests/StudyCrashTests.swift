@@ -48,9 +48,9 @@ struct StudyCrashTests {
             try await Task.sleep(for: .milliseconds(200 + Int(rng.next() % 2_300)))
             if victim.isRunning { killedMidway += 1 }
             kill(victim.processIdentifier, SIGKILL)
-            victim.waitUntilExit()
+            await victim.exited()
             let rerun = try startOptimize(config: config, directory: directory, tag: "rerun")
-            rerun.waitUntilExit()
+            await rerun.exited()
             let errors = (try? String(contentsOfFile: "\(directory)/rerun.err", encoding: .utf8)) ?? ""
             #expect(rerun.terminationStatus == 0, "round \(round): the re-run failed: \(errors.suffix(500))")
             let trials = try await finishedTrials("\(directory)/study.db")
@@ -77,7 +77,7 @@ struct StudyCrashTests {
         }
         let reference = try scratchDirectory()
         let uninterrupted = try startOptimize(config: try study(in: reference), directory: reference, tag: "whole")
-        uninterrupted.waitUntilExit()
+        await uninterrupted.exited()
         let expected = try await finishedTrials("\(reference)/study.db")
         #expect(uninterrupted.terminationStatus == 0 && expected.map(\.state) == [.complete, .complete])
 
@@ -92,7 +92,7 @@ struct StudyCrashTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         kill(interrupted.processIdentifier, SIGINT)
-        interrupted.waitUntilExit()
+        await interrupted.exited()
         let output = (try? String(contentsOfFile: "\(directory)/interrupted.out", encoding: .utf8)) ?? ""
         #expect(interrupted.terminationStatus == 0, "\(output.suffix(500))")
         #expect(output.components(separatedBy: "left running; the next run resumes it").count == 3, "\(output.suffix(500))")
@@ -107,7 +107,7 @@ struct StudyCrashTests {
         }
 
         let rerun = try startSmartTuner(["optimize", "--config", config], directory: directory, tag: "rerun")
-        rerun.waitUntilExit()
+        await rerun.exited()
         let rerunOutput = (try? String(contentsOfFile: "\(directory)/rerun.out", encoding: .utf8)) ?? ""
         #expect(rerun.terminationStatus == 0)
         #expect(rerunOutput.components(separatedBy: "taken over at generation 1 from").count == 3, "\(rerunOutput.suffix(500))")
@@ -124,7 +124,7 @@ struct StudyCrashTests {
         let config = "\(directory)/drill.yaml"
         try drillStudy(directory: directory, trials: 16, parallelism: 1, steps: 30).write(toFile: config, atomically: true, encoding: .utf8)
         let processes = try (0..<8).map { try startOptimize(config: config, directory: directory, tag: "p\($0)") }
-        for process in processes { process.waitUntilExit() }
+        for process in processes { await process.exited() }
         for index in processes.indices {
             let errors = (try? String(contentsOfFile: "\(directory)/p\(index).err", encoding: .utf8)) ?? ""
             #expect(processes[index].terminationStatus == 0, "process \(index): \(errors.suffix(500))")

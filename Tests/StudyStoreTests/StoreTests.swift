@@ -210,7 +210,7 @@ func runPython(_ script: String, arguments: [String]) throws -> String {
     try process.run()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    process.waitForExit()
     guard process.terminationStatus == 0 else {
         throw StudyStoreError.invalidState("python3 failed (\(process.terminationStatus)); is optuna installed (pip install optuna)? \(errorText.suffix(600))")
     }

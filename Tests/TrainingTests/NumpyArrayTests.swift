@@ -51,7 +51,7 @@ struct NumpyArrayTests {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script, path]
         try process.run()
-        process.waitUntilExit()
+        process.waitForExit()
         try #require(process.terminationStatus == 0)
         let half = try NumpyArray(npy: try Data(contentsOf: URL(fileURLWithPath: path + "-h.npy")))
         #expect(half.shape == [2, 3] && half.values == [0, 0.125, 0.25, 0.375, 0.5, 0.625])
@@ -68,7 +68,7 @@ struct NumpyArrayTests {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", "import numpy as np, sys; np.save(sys.argv[1], np.arange(24, dtype=np.float64).reshape(2, 3, 4) / 10)", path]
         try process.run()
-        process.waitUntilExit()
+        process.waitForExit()
         try #require(process.terminationStatus == 0)
         let array = try NumpyArray(npy: try Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(array.shape == [2, 3, 4])

@@ -1,4 +1,5 @@
 import Foundation
+import TestScratch
 import StudyStore
 
 @testable import SmartTuner
@@ -40,7 +41,7 @@ struct KilledTuner {
             reached = (try? await ready(first, store)) ?? false
         }
         Foundation.kill(victim.processIdentifier, SIGKILL)
-        victim.waitUntilExit()
+        await victim.exited()
         let orphanDeadline = ContinuousClock.now + orphanCeiling
         while survivors() > 0, ContinuousClock.now < orphanDeadline { try await Task.sleep(for: .milliseconds(100)) }
         return Killed(reached: reached, log: String(tail(of: "killed.err").suffix(2_000)), survivors: survivors())
@@ -49,7 +50,7 @@ struct KilledTuner {
     /// Runs the tuner again to its end: its exit status and the end of its stderr.
     func rerun() throws -> (status: Int32, log: String) {
         let process = try startOptimize(config: config, directory: directory, tag: "rerun")
-        process.waitUntilExit()
+        process.waitForExit()
         return (process.terminationStatus, String(tail(of: "rerun.err").suffix(2_000)))
     }
 
