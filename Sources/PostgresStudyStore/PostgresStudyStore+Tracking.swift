@@ -42,23 +42,6 @@ extension PostgresStudyStore {
         }
     }
 
-    /// Writes figures by step in one statement, in order (a point already stored for the same
-    /// generation, name and step is replaced).
-    func insertMetrics(_ id: Int64, generation: Int, _ points: [MetricPoint], _ connection: PostgresConnection) async throws {
-        guard !points.isEmpty else { return }
-        // One row per (generation, name, step): the last of repeated points wins, as row by row.
-        let kept = Self.lastOfEach(points)
-        try await connection.query("""
-            INSERT INTO smarttuner_metrics (trial_id, generation, step, name, value, value_type, at_ms)
-            SELECT \(id), \(generation), m.step, m.name, CASE WHEN m.kind = 'FINITE' THEN m.value END, m.kind, m.at
-            FROM unnest(\(kept.map(\.step))::int8[], \(kept.map(\.name))::text[], \(kept.map(\.value))::float8[],
-                        \(kept.map { StoredRows.valueType($0.value, intermediate: true) })::text[], \(kept.map(\.timestampMilliseconds))::int8[])
-                 WITH ORDINALITY AS m (step, name, value, kind, at, n) ORDER BY m.n
-            ON CONFLICT (trial_id, generation, name, step) DO UPDATE SET value = excluded.value, value_type = excluded.value_type,
-            at_ms = excluded.at_ms
-            """, logger: logger)
-    }
-
     /// Writes Optuna user attributes of a trial (`value_json` as Optuna keeps it), so that
     /// optuna-dashboard shows SmartTuner's judgement beside the values.
     func writeUserAttributes(_ id: Int64, _ values: [String: UserAttribute], _ connection: PostgresConnection) async throws {

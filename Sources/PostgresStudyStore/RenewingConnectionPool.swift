@@ -63,9 +63,6 @@ final class RenewingConnectionPool: Sendable {
 
     deinit { current.withLock { $0.run.cancel() } }
 
-    /// The pool's generation: a new one after each replacement.
-    var generation: Int { current.withLock { $0.number } }
-
     /// Runs `body` on a connection of the current pool within the deadlines.
     /// - Throws: ``StudyStoreError`` (``StudyStoreError/unavailable(location:reason:)`` when the
     ///   server could not be reached or did not answer in time).

@@ -36,9 +36,6 @@ actor LiveFeeds {
         return stream
     }
 
-    /// How many pages are being polled (for tests and `/metrics`).
-    var pollers: Int { feeds.values.filter { $0.poller != nil }.count }
-
     private func leave(_ key: String, viewer: Int) {
         feeds[key]?.viewers[viewer] = nil
         if feeds[key]?.viewers.isEmpty == true {

@@ -57,14 +57,14 @@ enum StudyCharts {
     /// best), by trial, one colour per cause.
     static func restartTimeline(_ entries: [StudyPage.RestartEntry]) -> Chart {
         let start = entries.compactMap(\.at).min()
-        let span = zip(entries.compactMap(\.at).max(), start).map { $0.timeIntervalSince($1) } ?? 0
+        let span = both(entries.compactMap(\.at).max(), start).map { $0.timeIntervalSince($1) } ?? 0
         let (unit, seconds): (String, Double) = span < 120 ? ("seconds", 1) : span < 7_200 ? ("minutes", 60) : ("hours", 3_600)
         var byCause: [FailureCause: [Chart.Point]] = [:]
         for entry in entries {
-            let hours = zip(entry.at, start).map { $0.timeIntervalSince($1) / seconds } ?? 0
+            let elapsed = both(entry.at, start).map { $0.timeIntervalSince($1) / seconds } ?? 0
             let changes = entry.restart.changes.map(\.description).joined(separator: ", ")
             byCause[entry.restart.cause, default: []].append(.init(
-                x: hours, y: Double(entry.trial),
+                x: elapsed, y: Double(entry.trial),
                 label: "trial \(entry.trial) g\(entry.restart.generation): \(entry.restart.cause.words)\(changes.isEmpty ? "" : "; \(changes)")"))
         }
         let series = FailureCause.allCases.compactMap { cause in byCause[cause].map { Chart.Series(name: cause.words, points: $0, style: .dots) } }
@@ -72,7 +72,8 @@ enum StudyCharts {
     }
 }
 
-private func zip(_ a: Date?, _ b: Date?) -> (Date, Date)? {
+/// Both dates, when both are known.
+private func both(_ a: Date?, _ b: Date?) -> (Date, Date)? {
     guard let a, let b else { return nil }
     return (a, b)
 }
