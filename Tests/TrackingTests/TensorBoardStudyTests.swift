@@ -135,10 +135,13 @@ struct TensorBoardStudyTests {
                 #expect(!heatmaps.isEmpty && run.images["attention"]?.map { $0[0] }.sorted() == heatmaps.sorted())
                 #expect(run.images["attention"]?.allSatisfy { $0[1] > 0 && $0[2] > 0 } == true)
             }
-            // Thinned training figures: every 5th step and the first; generation 1 resumes at 10.
+            // Thinned training figures: every 5th step and the first; generation 1 resumes at 15.
+            // (The built-in trainer may take a few more steps after the NaN at 15 before the
+            // restart stops it — seen once in CI: g0 ended at 20 — and those steps are recorded.)
             let g0 = try #require(runs["\(name)/g0"]?.scalars["train/total"]).map { Int($0[0].value) }
             let g1 = try #require(runs["\(name)/g1"]?.scalars["train/total"]).map { Int($0[0].value) }
-            #expect(g0 == [1, 5, 10, 15] && g1 == [15, 20, 25, 30, 35, 40], "g0 \(g0), g1 \(g1)")
+            #expect(Array(g0.prefix(4)) == [1, 5, 10, 15] && g0.dropFirst().allSatisfy { $0 % 5 == 0 } && g0 == g0.sorted(), "g0 \(g0)")
+            #expect(g1 == [15, 20, 25, 30, 35, 40], "g1 \(g1)")
         }
 
         // A replay over the finished study writes nothing.
